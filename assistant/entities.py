@@ -1,0 +1,224 @@
+"""Named entities (tools, vendors, technologies) learned from the corpus, and finding them in text."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from assistant.chunking import Chunk
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:&[A-Za-z0-9]+)*")
+TABLE_ROW_LABEL = " — "  # chunking writes a table row's unit as "<first cell> — <column>: <value>; ..."
+SUBJECT_WINDOW = 3  # a sentence is "about" an entity named within its first words
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A name the corpus uses for a thing, with other spellings of the same name."""
+
+    name: str
+    aliases: tuple[str, ...]
+    chunk_count: int
+    primary: bool  # the subject of some passage (a tool the corpus describes), not only mentioned
+
+
+def _namelike(token: str) -> bool:
+    # "MLflow", "KServe", "GPU", "W&B", "Kubeflow"; not "the", not "2.0".
+    if len(token) < 2 or not token[0].isalpha():
+        return "&" in token
+    return token[0].isupper() or any(c.isupper() for c in token[1:])
+
+
+def _always_a_name(token: str) -> bool:
+    # Inner capitals or all capitals mark a name even at the start of a sentence.
+    return any(c.isupper() for c in token[1:]) or "&" in token
+
+
+def _runs(sentence: str, allowed_first: set[str]) -> list[tuple[str, int]]:
+    """Runs of adjacent name-like words, with the index of the word each run starts at."""
+    runs: list[tuple[str, int]] = []
+    current: list[re.Match[str]] = []
+    start_index = 0
+    matches = list(_TOKEN.finditer(sentence))
+
+    def close() -> None:
+        if current:
+            runs.append((sentence[current[0].start() : current[-1].end()], start_index))
+
+    for index, match in enumerate(matches):
+        token = match.group()
+        namelike = _namelike(token) and (
+            index > 0 or token in allowed_first or _always_a_name(token)
+        )
+        gap = sentence[current[-1].end() : match.start()] if current else ""
+        joinable = current and gap.strip() in {"", "&"}
+        if namelike and joinable:
+            current.append(match)
+            continue
+        close()
+        current = [match] if namelike else []
+        start_index = index
+    close()
+    return runs
+
+
+def _acronym(name: str) -> str | None:
+    parts = name.split()
+    if len(parts) < 2:
+        return None
+    letters = "".join("&" if part == "&" else part[0] for part in parts)
+    return letters if letters.replace("&", "").isupper() else None
+
+
+def learn_entities(chunks: Iterable[Chunk]) -> EntityIndex:
+    """Learn entity names from how the corpus writes them: capitalised runs and table row labels."""
+    chunks = list(chunks)
+    sentences = [(chunk, unit) for chunk in chunks for unit in chunk.units]
+    mid_sentence = {
+        m.group()
+        for _, unit in sentences
+        for i, m in enumerate(_TOKEN.finditer(unit))
+        if i > 0 and _namelike(m.group())
+    }
+    chunk_counts: Counter[str] = Counter()
+    subjects: set[str] = set()
+    for chunk in chunks:
+        names: set[str] = set()
+        for unit_index, unit in enumerate(chunk.units):
+            if chunk.kind == "table_row":
+                label = unit.split(TABLE_ROW_LABEL, 1)[0].strip()
+                names.add(label)
+                subjects.add(label)
+                continue
+            for name, word_index in _runs(unit, mid_sentence):
+                names.add(name)
+                if unit_index == 0 and word_index == 0:
+                    subjects.add(name)
+        chunk_counts.update(names)
+
+    # Fold spellings of one thing together: "W&B" is "Weights & Biases", "Comet" is "Comet ML".
+    alias_of: dict[str, str] = {}
+    for name in chunk_counts:
+        acronym = _acronym(name)
+        if acronym and acronym in chunk_counts and acronym != name:
+            alias_of[acronym] = name
+        if name.endswith("s") and name[:-1] in chunk_counts:
+            alias_of[name] = name[:-1]  # "GPUs" is the plural of "GPU"
+    aliases: dict[str, list[str]] = {name: [] for name in chunk_counts if name not in alias_of}
+    for alias, name in alias_of.items():
+        if name in aliases:
+            aliases[name].append(alias)
+            chunk_counts[name] += chunk_counts[alias]
+    for name in list(aliases):
+        parts = name.split()
+        if len(parts) == 2 and parts[1].isupper() and len(parts[1]) <= 3:
+            short = parts[0]
+            if short not in aliases:
+                aliases[name].append(short)
+    entities = [
+        Entity(
+            name=name,
+            aliases=tuple(sorted(found)),
+            chunk_count=chunk_counts[name],
+            primary=name in subjects or any(a in subjects for a in found),
+        )
+        for name, found in sorted(aliases.items())
+    ]
+    return EntityIndex(entities, total_chunks=len(chunks))
+
+
+class EntityIndex:
+    """Finds entity mentions in any text, case-insensitively, longest name first."""
+
+    def __init__(self, entities: list[Entity], total_chunks: int) -> None:
+        self.entities = {entity.name: entity for entity in entities}
+        self.total_chunks = max(total_chunks, 1)
+        self._canonical: dict[str, str] = {}
+        for entity in entities:
+            for surface in (entity.name, *entity.aliases):
+                self._canonical[surface.lower()] = entity.name
+        surfaces = sorted(self._canonical, key=len, reverse=True)
+        self._pattern = (
+            re.compile(
+                r"(?<![A-Za-z0-9&])(" + "|".join(map(re.escape, surfaces)) + r")(?![A-Za-z0-9&])",
+                re.IGNORECASE,
+            )
+            if surfaces
+            else None
+        )
+        # "Kubeflow Pipelines" names Kubeflow too: a compound name implies its head word.
+        self._implied: dict[str, tuple[str, ...]] = {}
+        for entity in entities:
+            head = self._canonical.get(entity.name.split()[0].lower())
+            self._implied[entity.name] = (head,) if head and head != entity.name else ()
+
+    def find(self, text: str) -> list[str]:
+        """Entities named in a text, in order of first mention."""
+        if self._pattern is None:
+            return []
+        found: dict[str, None] = {}
+        for match in self._pattern.finditer(text):
+            name = self._canonical[match.group(1).lower()]
+            found[name] = None
+            for inner in self._implied[name]:
+                found[inner] = None
+        return list(found)
+
+    def expand(self, name: str | None) -> frozenset[str]:
+        """A name with the names it implies ("Kubeflow Pipelines" -> also "Kubeflow")."""
+        if name is None:
+            return frozenset()
+        return frozenset((name, *self._implied.get(name, ())))
+
+    def subject(self, sentence: str) -> str | None:
+        """The tool a sentence is about: a primary entity named within its first few words."""
+        if self._pattern is None:
+            return None
+        for match in self._pattern.finditer(sentence):
+            if len(_TOKEN.findall(sentence[: match.start()])) >= SUBJECT_WINDOW:
+                return None
+            name = self._canonical[match.group(1).lower()]
+            if self.entities[name].primary:
+                return name
+        return None
+
+    def distinctiveness(self, name: str) -> float:
+        """1 for a name in one passage, near 0 for a name in every passage: how much it tells."""
+        count = self.entities[name].chunk_count if name in self.entities else 1
+        return max(0.0, 1.0 - (count - 1) / self.total_chunks)
+
+    def weight(self, name: str) -> float:
+        """How telling a mention is: rare names weigh more than names every passage uses."""
+        count = self.entities[name].chunk_count if name in self.entities else 1
+        return math.log(1 + self.total_chunks / count)
+
+    @property
+    def tools(self) -> list[str]:
+        """The primary entities, most discussed first: what the corpus is about."""
+        primary = [e for e in self.entities.values() if e.primary]
+        return [e.name for e in sorted(primary, key=lambda e: (-e.chunk_count, e.name))]
+
+    def to_records(self) -> list[dict[str, object]]:
+        """JSON-ready records."""
+        return [
+            {"name": e.name, "aliases": list(e.aliases), "chunk_count": e.chunk_count,
+             "primary": e.primary}
+            for e in self.entities.values()
+        ]
+
+    @classmethod
+    def from_records(cls, records: list[dict[str, object]], total_chunks: int) -> EntityIndex:
+        """The inverse of `to_records`."""
+        entities = [
+            Entity(
+                name=str(r["name"]),
+                aliases=tuple(r["aliases"]),  # type: ignore[arg-type]
+                chunk_count=int(r["chunk_count"]),  # type: ignore[call-overload]
+                primary=bool(r["primary"]),
+            )
+            for r in records
+        ]
+        return cls(entities, total_chunks)

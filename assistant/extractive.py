@@ -1,0 +1,284 @@
+"""The extractive answerer: answers built from the corpus's own sentences, each one cited.
+
+Sentences of the retrieved passages are scored against the question (dense similarity, weighted
+term overlap, and whether they are about the entities asked about); the best are kept, near
+duplicates dropped and the rest ordered as the passages read. Decision and comparison questions
+get a structured answer whose parts come from focused searches ("facets") over the same index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.answering import Answerer, Draft, HitPool
+from assistant.questions import Question
+from assistant.retrieval import HybridSearch, Retrieval
+from assistant.text import query_terms, terms, word_count
+
+FACT_WORDS = 75  # a factual answer stays under 80 words
+DECISION_WORDS = 190
+MIN_FACET_SIMILARITY = 0.3  # a facet whose best sentence matches less than this is left out
+OVERLAP_WEIGHT = 0.25
+QUANTITY_BONUS = 0.12
+# Questions whose answer is a quantity prefer sentences that state one (expected answer type).
+QUANTITY = re.compile(
+    r"\b(how (much|many|long|big|large|fast|popular)|cost|costs|price|prices|pricing|priced|"
+    r"charge|fee|fees|stars|percent|budget|expensive|cheap|cheaper)\b",
+    re.IGNORECASE,
+)
+NUMBER = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence that could go into the answer."""
+
+    marker: int  # index of its passage in the draft's hit pool
+    unit: int
+    text: str
+    subject: str | None
+    names: frozenset[str]
+    score: float
+    terms: frozenset[str]
+    context: frozenset[str]  # names in the whole passage
+
+
+class ExtractiveAnswerer(Answerer):
+    """Offline, deterministic answers made of cited corpus sentences."""
+
+    mode = "extractive"
+
+    def __init__(self, search: HybridSearch, facet_k: int = 6) -> None:
+        self.search = search
+        self.facet_k = facet_k
+        self._facet_vector = lru_cache(maxsize=256)(search.embedder.encode_query)
+
+    def draft(self, question: Question, retrieval: Retrieval) -> Draft:
+        """Write the answer with [n] markers into the returned hit pool."""
+        pool = HitPool(list(retrieval.hits))
+        if question.intent == "decide":
+            text = self._decision(question, retrieval, pool)
+        elif question.intent == "compare":
+            text = self._comparison(question, retrieval, pool)
+        elif question.intent == "recommend":
+            text = self._recommendation(question, retrieval, pool)
+        else:
+            text = self._fact(question, retrieval, pool)
+        return Draft(text=text, hits=pool.hits)
+
+    # -- answer shapes -----------------------------------------------------------------------
+
+    def _fact(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
+        candidates = self._candidates(retrieval, pool, question.text, question.entities)
+        chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=0.1)
+        return _as_prose(chosen)
+
+    def _recommendation(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
+        tools = set(self.search.snapshot.entities.tools)
+        candidates = [
+            _rescored(c, 0.1 if c.subject in tools else 0.0)
+            for c in self._candidates(retrieval, pool, question.text, question.entities)
+        ]
+        chosen = _pick(candidates, budget=1, limit=1, margin=1.0)
+        if not chosen:
+            return ""
+        lead = chosen[0]
+        # Back the recommendation with the best sentence about the same tool, then one alternative.
+        same = [c for c in candidates if c.subject == lead.subject and c is not lead]
+        others = [
+            c for c in candidates
+            if c.subject in tools and c.subject != lead.subject and c.score >= lead.score - 0.1
+        ]
+        chosen += _pick(same, budget=FACT_WORDS - word_count(lead.text), limit=1, margin=1.0)
+        lines = [_as_prose(chosen)]
+        alternative = _pick(others, budget=45, limit=1, margin=1.0)
+        if alternative:
+            lines.append(f"**Alternatively:** {_as_prose(alternative)}")
+        return "\n".join(lines)
+
+    def _comparison(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
+        named = question.entities[:3]
+        base = self._candidates(retrieval, pool, question.text, named)
+        lines: list[str] = []
+        used: list[Candidate] = []
+        for name in named:
+            facet = self._facet(f"what {name} is and when to choose {name}", pool, [name],
+                                self.facet_k)
+            about = [c for c in base + facet if c.subject == name and not _repeats(c, used)]
+            chosen = _pick(about, budget=55, limit=2, margin=0.2)
+            if chosen:
+                used += chosen
+                lines.append(f"**{name}:** {_as_prose(chosen)}")
+        shared = [
+            c for c in base
+            if len(c.names & set(named)) >= 2 and not _repeats(c, used)
+            and c.score >= MIN_FACET_SIMILARITY
+        ]
+        both = _pick(shared, budget=45, limit=1, margin=1.0)
+        if both:
+            lines.append(f"**Side by side:** {_as_prose(both)}")
+        return "\n".join(lines) or self._fact(question, retrieval, pool)
+
+    def _decision(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
+        entities = self.search.snapshot.entities
+        tools = entities.tools
+        current = question.entities[0] if question.entities else (tools[0] if tools else "it")
+        used: list[Candidate] = []
+        lines: list[str] = []
+
+        def section(label: str, facet: str, keep: object = None, limit: int = 1) -> None:
+            found = [
+                c for c in self._facet(facet, pool, [current], self.facet_k)
+                if (keep is None or keep(c)) and not _repeats(c, used)  # type: ignore[operator]
+                and c.score >= MIN_FACET_SIMILARITY
+            ]
+            chosen = _pick(found, budget=60, limit=limit, margin=0.1)
+            if chosen:
+                used.extend(chosen)
+                lines.append(f"**{label}:** {_as_prose(chosen)}")
+
+        def not_another_tool(c: Candidate) -> bool:
+            return c.subject is None or current in entities.expand(c.subject)
+
+        section("When to switch", f"switch from {current} when it takes more work than it gives",
+                not_another_tool)
+        alternatives = [t for t in tools if current not in entities.expand(t)]
+        options = [
+            # An option that speaks of leaving the current tool is the more relevant one.
+            _rescored(c, 0.1 if current in c.context else 0.0) for c in self._facet(
+                "consider, move to or adopt this tool if your team needs it", pool,
+                alternatives, 2 * self.facet_k)
+            if not not_another_tool(c) and c.subject in alternatives
+            and c.score >= MIN_FACET_SIMILARITY and not _repeats(c, used)
+        ]
+        best_per_tool: dict[str, Candidate] = {}
+        for c in sorted(options, key=lambda c: -c.score):
+            best_per_tool.setdefault(c.subject or "", c)
+        picked = _pick(list(best_per_tool.values()), budget=130, limit=5, margin=0.5)
+        if picked:
+            used.extend(picked)
+            lines.append("**Options by need:**")
+            lines.extend(f"- {_as_prose([c])}" for c in picked)
+        section("When to stay", f"when to stay or stick with {current} and keep using it",
+                not_another_tool)
+        section("Cost of moving", f"how long migrating off {current} takes: budget, rewriting "
+                "and ramp-up time", limit=2)
+        return "\n".join(lines) or self._fact(question, retrieval, pool)
+
+    # -- scoring -----------------------------------------------------------------------------
+
+    def _facet(self, query: str, pool: HitPool, entities: list[str], k: int) -> list[Candidate]:
+        """Candidates from a focused search; facet queries repeat, so their vectors are cached."""
+        retrieval = self.search.search(query, k, entities=entities, vector=self._facet_vector(query))
+        return self._candidates(retrieval, pool, query, entities)
+
+    def _candidates(
+        self, retrieval: Retrieval, pool: HitPool, query: str, entities: list[str]
+    ) -> list[Candidate]:
+        snapshot = self.search.snapshot
+        idf = snapshot.bm25.idf
+        wanted = set(entities)
+        # Overlap measures the aspect asked about ("cost"), not the name already weighed below.
+        name_terms = {t for name in wanted for t in terms(name)}
+        wanted_terms = set(query_terms(query)) - name_terms
+        query_weight = sum(idf.get(t, 0.0) for t in set(terms(query)) - name_terms) or 1.0
+        wants_quantity = bool(QUANTITY.search(query))
+        candidates: list[Candidate] = []
+        for rank, hit in enumerate(retrieval.hits):
+            marker = pool.add(hit)
+            position = snapshot.position[hit.chunk.id]
+            subjects = self.search.unit_subjects[position]
+            section_terms = frozenset(terms(hit.chunk.section or ""))
+            for index, unit in enumerate(hit.chunk.units):
+                unit_terms = frozenset(terms(unit))
+                # A table row means what its table's heading says ("Pricing Comparison").
+                context_terms = section_terms if hit.chunk.kind == "table_row" else frozenset()
+                matched = wanted_terms & (unit_terms | context_terms)
+                overlap = min(1.0, sum(idf.get(t, 0.0) for t in matched) / query_weight)
+                # Sentences outside the dense pool matched less than all of those inside it.
+                similarity = hit.unit_similarity.get(index, hit.similarity - 0.15)
+                names = self.search.unit_names[position][index]
+                subject = subjects[index]
+                focus = 0.0
+                if wanted:
+                    if snapshot.entities.expand(subject) & wanted:
+                        focus = 0.15
+                    elif names & wanted:
+                        focus = 0.08
+                    elif subject is not None:
+                        focus = -0.2  # about some other tool
+                if wants_quantity and NUMBER.search(unit):
+                    focus += QUANTITY_BONUS
+                score = similarity + OVERLAP_WEIGHT * overlap + focus - 0.01 * rank
+                candidates.append(
+                    Candidate(marker, index, _standalone(unit, subject), subject, names,
+                              float(np.round(score, 4)), unit_terms,
+                              self.search.chunk_entities[position])
+                )
+        return candidates
+
+
+def _standalone(sentence: str, subject: str | None) -> str:
+    """Name the subject where a sentence leans on the one before it ("It offers...")."""
+    if not subject or subject.lower() in sentence.lower():
+        return sentence
+    for pronoun, replacement in (("It ", f"{subject} "), ("Its ", f"{subject}'s ")):
+        if sentence.startswith(pronoun):
+            return replacement + sentence[len(pronoun) :]
+    # "Backed by the Linux Foundation, it covers..." -> "..., MLflow covers..."
+    return re.sub(r", it (?=[a-z])", f", {subject} ", sentence, count=1)
+
+
+def _rescored(candidate: Candidate, bonus: float) -> Candidate:
+    return replace(candidate, score=candidate.score + bonus)
+
+
+def _repeats(candidate: Candidate, chosen: list[Candidate]) -> bool:
+    """Near-duplicates: the same sentence, or one sharing most of its terms with a chosen one."""
+    for other in chosen:
+        if (candidate.marker, candidate.unit) == (other.marker, other.unit):
+            return True
+        union = candidate.terms | other.terms
+        if union and len(candidate.terms & other.terms) / len(union) > 0.5:
+            return True
+    return False
+
+
+def _pick(candidates: list[Candidate], budget: int, limit: int, margin: float) -> list[Candidate]:
+    """The best candidates within a word budget, close to the best score, without repeats."""
+    ranked = sorted(candidates, key=lambda c: (-c.score, c.marker, c.unit))
+    chosen: list[Candidate] = []
+    used_words = 0
+    for candidate in ranked:
+        if chosen and candidate.score < ranked[0].score - margin:
+            break
+        if _repeats(candidate, chosen):
+            continue
+        length = word_count(candidate.text)
+        if chosen and used_words + length > budget:
+            continue
+        chosen.append(candidate)
+        used_words += length
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _as_prose(chosen: list[Candidate]) -> str:
+    """Sentences grouped by passage (best passage first) and in reading order inside one."""
+    best_of: dict[int, int] = {}
+    for rank, candidate in enumerate(chosen):
+        best_of.setdefault(candidate.marker, rank)
+    ordered = sorted(chosen, key=lambda c: (best_of[c.marker], c.unit))
+    return " ".join(_cite(c.text, c.marker + 1) for c in ordered)
+
+
+def _cite(sentence: str, n: int) -> str:
+    sentence = sentence.rstrip()
+    if sentence.endswith((".", "!", "?")):
+        return f"{sentence[:-1]} [{n}]{sentence[-1]}"
+    return f"{sentence} [{n}]."

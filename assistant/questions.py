@@ -1,0 +1,211 @@
+"""Understanding a question: follow-ups made standalone, what kind of answer it wants, and
+whether it asks about anything the corpus could cover."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.entities import EntityIndex
+from assistant.text import STOPWORDS, query_terms, stem, words
+
+INJECTION = re.compile(
+    r"\b(ignore|disregard|forget|override|bypass)\b[^.?!]{0,60}\b(instruction|instructions|prompt|"
+    r"rules|guidelines|above|previous|prior|context)\b|\bsystem prompt\b|\byou are now\b|"
+    r"\bact as\b|\bpretend (to be|you)\b|\bjailbreak\b|\bdeveloper mode\b|"
+    r"\b(reveal|print|show|repeat)\b[^.?!]{0,40}\b(prompt|instructions)\b",
+    re.IGNORECASE,
+)
+DECIDE = re.compile(
+    r"\b(leave|leaving|ditch|abandon|quit|move (away )?(off|from)|moving (away )?(off|from)|"
+    r"migrate (away )?(off|from)|migrating (away )?(off|from)|switch(ing)? (away )?from|"
+    r"stay (with|on)|stick (with|to)|worth (it|switching|moving|migrating)|replace|replacing)\b",
+    re.IGNORECASE,
+)
+COMPARE = re.compile(
+    r"\b(vs\.?|versus|compare[sd]?|comparing|comparison|difference|differences|differ|better|"
+    r"worse|cheaper|faster|easier|simpler|or)\b",
+    re.IGNORECASE,
+)
+RECOMMEND = re.compile(
+    r"\b(which|what) (\w+ )?(tool|tools|platform|platforms|option|options|one|framework|"
+    r"alternative|alternatives|solution)\b|\brecommend|\bbest (tool|option|choice|fit|for)\b|"
+    r"\bshould (we|i) (use|pick|choose|adopt|go with|try)\b|\bgood (fit|choice)\b|\bbottleneck\b",
+    re.IGNORECASE,
+)
+PRONOUN = re.compile(r"\b(it|its|it's|they|them|their|this one|that one)\b", re.IGNORECASE)
+ELLIPSIS_LEAD = re.compile(r"^\s*(and|what about|how about|same for|and for|and what about)\b",
+                           re.IGNORECASE)
+# Words that say what kind of answer is wanted, not what it is about.
+QUESTION_WORDS = frozenset(
+    """
+    cost costs much many price pricing compare comparison difference better best use using
+    tool tools platform platforms option options choose pick good worth should team teams
+    alternative alternatives offer offers support supports work works make makes like mean
+    leave leaving switch switching move moving migrate migrating stay stick replace replacing
+    ditch quit abandon drop adopt recommend recommended fit fits suit suits right bad go
+    choice decide decision compar differ alternativ migrat
+    """.split()  # noqa: SIM905
+)
+
+
+@dataclass
+class Question:
+    """A question as asked, its standalone form and what it asks about."""
+
+    asked: str
+    text: str  # standalone: follow-ups resolved, injected instructions removed
+    entities: list[str]
+    intent: str  # "fact", "compare", "decide" or "recommend"
+    injection: bool = False
+    unknown_names: list[str] = field(default_factory=list)
+    uncovered: bool = False  # every topical word is absent from the corpus
+
+
+def resolve_followup(question: str, history: list[tuple[str, str]], entities: EntityIndex) -> str:
+    """Make a follow-up standalone using the conversation ("How much does it cost?" -> ClearML)."""
+    previous_question, previous_entities = _last_topic(history, entities)
+    if not previous_entities:
+        return question
+    named = entities.find(question)
+    if named and ELLIPSIS_LEAD.match(question) and previous_question:
+        # "What about Ray?" after "How much does ClearML cost?": same question, new subject.
+        rest = ELLIPSIS_LEAD.sub("", question).strip(" ?.!")
+        if len([w for w in words(rest) if w not in STOPWORDS]) <= len(named) + 1:
+            return _replace_entities(previous_question, previous_entities, named, entities)
+    missing = [e for e in previous_entities if e not in named]
+    if missing and PRONOUN.search(question):
+        return PRONOUN.sub(lambda m: _pronoun_for(m.group(1), missing), question, count=1)
+    if not named and ELLIPSIS_LEAD.match(question):
+        rest = ELLIPSIS_LEAD.sub("", question).strip(" ?.!")
+        return f"{rest} of {' and '.join(previous_entities)}?"
+    return question
+
+
+def known_words(corpus_words: frozenset[str]) -> frozenset[str]:
+    """The corpus's words and their stems: what counts as a word the corpus knows."""
+    return corpus_words | {stem(w) for w in corpus_words}
+
+
+def analyze(
+    asked: str,
+    history: list[tuple[str, str]],
+    entities: EntityIndex,
+    vocabulary: frozenset[str],
+    common_words: frozenset[str],
+) -> Question:
+    """Resolve, clean and classify a question (`vocabulary` comes from `known_words`)."""
+    injection = bool(INJECTION.search(asked))
+    text = _without_injection(asked) if injection else asked
+    text = resolve_followup(text, history, entities) if text else text
+    named = entities.find(text)
+    return Question(
+        asked=asked,
+        text=text,
+        entities=named,
+        intent=_intent(text, named),
+        injection=injection,
+        unknown_names=_unknown_names(text, named, entities, vocabulary, common_words),
+        uncovered=_uncovered(text, entities, vocabulary),
+    )
+
+
+def _intent(text: str, named: list[str]) -> str:
+    if DECIDE.search(text):
+        return "decide"
+    if len(named) >= 2 and COMPARE.search(text):
+        return "compare"
+    if RECOMMEND.search(text):
+        return "recommend"
+    return "fact"
+
+
+def _last_topic(
+    history: list[tuple[str, str]], entities: EntityIndex
+) -> tuple[str | None, list[str]]:
+    """The most recent user question that named something, resolved in its own context."""
+    resolved: list[tuple[str, str]] = []
+    topic: tuple[str | None, list[str]] = (None, [])
+    for role, content in history:
+        if role != "user":
+            resolved.append((role, content))
+            continue
+        standalone = resolve_followup(content, resolved, entities) if resolved else content
+        resolved.append((role, standalone))
+        named = entities.find(standalone)
+        if named:
+            topic = (standalone, named)
+    return topic
+
+
+def _pronoun_for(pronoun: str, names: list[str]) -> str:
+    joined = " and ".join(names)
+    lowered = pronoun.lower()
+    if lowered in {"its", "their"}:
+        return f"{joined}'s"
+    if lowered == "it's":
+        return f"{joined} is"
+    return joined
+
+
+def _replace_entities(
+    question: str, old: list[str], new: list[str], entities: EntityIndex
+) -> str:
+    result = question
+    for index, name in enumerate(old):
+        replacement = new[min(index, len(new) - 1)]
+        surfaces = [name, *entities.entities[name].aliases] if name in entities.entities else [name]
+        for surface in sorted(surfaces, key=len, reverse=True):
+            result = re.sub(rf"(?<![\w&]){re.escape(surface)}(?![\w&])", replacement, result,
+                            flags=re.IGNORECASE)
+    return result
+
+
+def _without_injection(text: str) -> str:
+    """Drop the sentences that try to instruct the assistant; keep any real question."""
+    parts = re.split(r"(?<=[.?!;:])\s+|\s+(?:and then|then|and)\s+(?=(?:what|how|which|who|is|"
+                     r"does|do|should|can)\b)", text, flags=re.IGNORECASE)
+    kept = [p for p in parts if p and not INJECTION.search(p)]
+    return " ".join(kept).strip()
+
+
+def _unknown_names(
+    text: str,
+    named: list[str],
+    entities: EntityIndex,
+    vocabulary: frozenset[str],
+    common_words: frozenset[str],
+) -> list[str]:
+    """Product-like names the corpus never mentions: "SageMaker", "airflow", "Dagster"."""
+    known_surfaces = {w for name in named for w in words(name)}
+    unknown: list[str] = []
+    tokens = re.findall(r"[A-Za-z][A-Za-z0-9]*(?:[.&-][A-Za-z0-9]+)*", text)
+    for position, token in enumerate(tokens):
+        lowered = token.lower()
+        if (
+            len(lowered) < 3
+            or lowered in STOPWORDS
+            or lowered in known_surfaces
+            or lowered in vocabulary
+            or stem(lowered) in vocabulary
+        ):
+            continue
+        capitalised_inside = position > 0 and (token[0].isupper() or token[1:] != token[1:].lower())
+        if capitalised_inside or lowered not in common_words:
+            unknown.append(token)
+    return unknown
+
+
+def _uncovered(text: str, entities: EntityIndex, vocabulary: frozenset[str]) -> bool:
+    """True when the question's topical words (beyond names) all lie outside the corpus."""
+    names = {w for name in entities.find(text) for w in words(name)}
+    topical = [
+        w for w in words(text)
+        if w not in STOPWORDS and w not in names and w.isalpha()
+        and w not in QUESTION_WORDS and stem(w) not in QUESTION_WORDS
+    ]
+    if not topical:
+        return False
+    return all(
+        not ({w, *query_terms(w)} & vocabulary) for w in topical
+    )

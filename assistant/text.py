@@ -1,0 +1,104 @@
+"""Small text utilities shared by chunking, retrieval, answering and the grounding guard."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+
+# Words that carry no topic. Question words are included: they say what is asked, not about what.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each else ever few
+    for from further get got had has have having he her here hers him his how i if in into is
+    it its itself just let me more most much my no nor not now of off on once only or other
+    our ours out over own same she should so some such than that the their theirs them then
+    there these they this those through to too under until up upon us very was we were what
+    when where which while who whom why will with would you your yours tell give show explain
+    describe please know want need one ones thing things really vs versus still actually
+    currently yet already even ever anyway okay ok hey hi hello thanks thank
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "Inc.", "Ltd.", "Mr.", "Dr.", "No.")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[.'&][A-Za-z0-9]+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, keeping abbreviations such as "e.g." inside their sentence."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    pieces = _SENTENCE_END.split(text)
+    sentences: list[str] = []
+    for piece in pieces:
+        if sentences and sentences[-1].endswith(_ABBREVIATIONS):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        else:
+            sentences.append(piece)
+    return [s.strip() for s in sentences if s.strip()]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Fold plural and verb endings so "migrations", "migrating" and "migrated" meet."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) >= 5:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) >= 4:
+        word = word[:-1]
+    for suffix, replacement, min_len in (("ation", "at", 7), ("ing", "", 6), ("ed", "", 5)):
+        if word.endswith(suffix) and len(word) >= min_len:
+            return word[: len(word) - len(suffix)] + replacement
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, numbers included ("42.2k", "w&b")."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content terms: the words that say what a text is about."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+# A few interchangeable words of this domain; queries are expanded with them, passages are not.
+SYNONYMS = {
+    "cost": ("price", "pricing"),
+    "price": ("cost", "pricing"),
+    "pricing": ("cost", "price"),
+    "charge": ("cost", "price", "pricing"),
+    "fee": ("cost", "price", "pricing"),
+    "cheap": ("cost", "price", "free"),
+    "expensive": ("cost", "price"),
+    "migrat": ("migration", "move"),
+    "switch": ("move", "migrat"),
+    "serv": ("serving", "inference"),
+}
+
+
+def query_terms(text: str) -> list[str]:
+    """Content terms of a query plus their synonyms."""
+    found = terms(text)
+    return found + [stem(s) for t in found for s in SYNONYMS.get(t, ())]
+
+
+def numbers(text: str) -> set[str]:
+    """Every number in a text, normalised ("30,000" and "30000" are equal)."""
+    return {n.replace(",", "") for n in _NUMBER.findall(text)}
+
+
+def content_hash(*parts: str) -> str:
+    """A short stable id for a piece of content."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8"))
+    return digest.hexdigest()[:20]
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them."""
+    return len(text.split())
