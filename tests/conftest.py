@@ -25,8 +25,13 @@ def embedder() -> SentenceEmbedder:
 @pytest.fixture(scope="session")
 def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings pointing at the seed corpus and a private index folder."""
-    return Settings(corpus_dir=SEED_CORPUS, index_dir=tmp_path_factory.mktemp("seed-index"),
-                    _env_file=None)
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    return Settings(
+        corpus_dir=SEED_CORPUS,
+        index_dir=index_dir,
+        feedback_db=index_dir / "feedback.sqlite3",
+        _env_file=None,
+    )
 
 
 @pytest.fixture(scope="session")

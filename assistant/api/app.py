@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 
 from assistant.answers import Answer, Passage
 from assistant.config import Settings
+from assistant.api.services import NotReadyError, Services
 from assistant.core import Assistant
 
 log = logging.getLogger(__name__)

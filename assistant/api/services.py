@@ -1,0 +1,66 @@
+"""What the routes and channels share: settings, the assistant once loaded, the feedback store."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cached_property
+
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.feedback import FeedbackStore
+
+log = logging.getLogger(__name__)
+
+
+class NotReadyError(Exception):
+    """The index is still loading, or could not be loaded."""
+
+
+class Services:
+    """The shared state of one server process; channels (HTTP, Slack) receive it."""
+
+    def __init__(self, settings: Settings, assistant: Assistant | None = None) -> None:
+        self.settings = settings
+        self._assistant = assistant
+        self._error: str | None = None
+
+    def assistant(self) -> Assistant:
+        """The loaded assistant; raises `NotReadyError` while it is loading."""
+        if self._assistant is None:
+            raise NotReadyError(self._error or "the index is still loading; retry shortly")
+        return self._assistant
+
+    @property
+    def ready(self) -> bool:
+        """True once questions can be answered."""
+        return self._assistant is not None
+
+    @cached_property
+    def feedback(self) -> FeedbackStore:
+        """The feedback store (opened on first use)."""
+        return FeedbackStore(self.settings.feedback_db)
+
+    def start_loading(self) -> None:
+        """Load the assistant in a background thread, so the process answers /healthz at once."""
+        if self._assistant is None:
+            threading.Thread(target=self._load_in_background, name="assistant-loader", daemon=True).start()
+
+    def load(self) -> Assistant:
+        """Load the assistant now (in this thread) and warm it up."""
+        try:
+            loaded = Assistant.load(self.settings)
+            loaded.warm_up()
+        except Exception as exc:
+            # Reported by /readyz and every answer endpoint instead of crashing the server.
+            log.error("could not load the assistant: %s", exc)
+            self._error = f"the assistant could not load: {exc}"
+            raise
+        self._assistant = loaded
+        return loaded
+
+    def _load_in_background(self) -> None:
+        try:
+            self.load()
+        except Exception:  # noqa: BLE001 - already logged and kept for /readyz
+            pass

@@ -1,0 +1,1 @@
+"""The eval suite: known-fact datasets and the runner behind `assistant eval`."""

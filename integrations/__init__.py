@@ -1,0 +1,1 @@
+"""Channel adapters built on the `assistant` library."""
