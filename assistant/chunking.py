@@ -1,4 +1,4 @@
-"""Heading-aware chunking: one paragraph is one chunk, one table row is one chunk with its header."""
+"""Heading-aware chunking: a paragraph is one chunk, a table row is one chunk with its header."""
 
 from __future__ import annotations
 
@@ -86,10 +86,10 @@ def _blocks(text: str) -> list[str]:
     for line in text.splitlines():
         stripped = line.strip()
         starts_table = stripped.startswith("|") and not (current and current[-1].startswith("|"))
-        if not stripped or _HEADING.match(stripped) or (starts_table and current):
-            if current:
-                blocks.append("\n".join(current))
-                current = []
+        ends_block = not stripped or _HEADING.match(stripped) or starts_table
+        if ends_block and current:
+            blocks.append("\n".join(current))
+            current = []
         if _HEADING.match(stripped):
             blocks.append(stripped)
         elif stripped:

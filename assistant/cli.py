@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -79,7 +80,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     settings = _settings(ctx)
     store = IndexStore(settings, SentenceEmbedder(settings.embedding_model))
     try:
-        report = store.ingest(list(paths) or None, progress=click.echo, show_bar=sys.stderr.isatty())
+        report = store.ingest(
+            list(paths) or None, progress=click.echo, show_bar=sys.stderr.isatty()
+        )
     except CorpusError as exc:
         raise click.ClickException(str(exc)) from exc
     for name, reason in report.skipped:
@@ -153,18 +156,73 @@ def search(ctx: click.Context, query: str, k: int, as_json: bool) -> None:
 @cli.command()
 @click.option("--host", help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port (default 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (needs a Chroma "
+              "server: ASSISTANT_CHROMA_URL).")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve the HTTP API (JSON, streaming) with uvicorn."""
+def serve(ctx: click.Context, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the HTTP API (JSON, streaming, OpenAI-compatible) with uvicorn."""
     import uvicorn
 
-    from assistant.api import create_app
+    from assistant.api import logs
+    from assistant.api.ratelimit import Rate
 
     settings = _settings(ctx)
     host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.workers
+    try:
+        Rate.parse(settings.rate_limit)
+    except ValueError as exc:
+        raise click.ClickException(f"ASSISTANT_RATE_LIMIT: {exc}") from exc
+    if workers > 1 and not settings.chroma_url:
+        raise click.ClickException(
+            f"--workers {workers} needs a Chroma server: the embedded Chroma is safe for one "
+            "process only. Start one (`chroma run --path indexes/chroma-server --port 8001`), "
+            "set ASSISTANT_CHROMA_URL=http://127.0.0.1:8001, run `assistant ingest`, then serve."
+        )
+    if not settings.keys and not _is_loopback(host):
+        raise click.ClickException(
+            f"Refusing to serve on {host} without API keys: anyone who can reach it could use "
+            "it. Set ASSISTANT_API_KEYS, or bind 127.0.0.1."
+        )
+    logs.configure(logging.INFO)
     click.echo(f"Serving on http://{host}:{port} (API docs at /docs)", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        from assistant.api import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        return
+    # Each worker process builds its own app from the environment: pass the CLI's choices on.
+    os.environ["ASSISTANT_CORPUS_DIR"] = str(settings.corpus_dir)
+    os.environ["ASSISTANT_INDEX_DIR"] = str(settings.index_dir)
+    uvicorn.run("assistant.api.app:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, log_config=None)
+
+
+@cli.group()
+def feedback() -> None:
+    """Read the feedback users gave on answers (API and Slack)."""
+
+
+@feedback.command("export")
+@click.option("--rating", type=click.Choice(["up", "down"]), help="Only this rating.")
+@click.option("--output", type=click.Path(path_type=Path), help="Write here (default: stdout).")
+@click.pass_context
+def feedback_export(ctx: click.Context, rating: str | None, output: Path | None) -> None:
+    """Every rating with the question and answer it rates, as JSON Lines."""
+    import json
+
+    from assistant.feedback import FeedbackStore
+
+    path = _settings(ctx.find_root()).feedback_db
+    if not path.exists():
+        raise click.ClickException(f"No feedback yet: {path} does not exist.")
+    store = FeedbackStore(path)
+    lines = (json.dumps(r.to_json(), ensure_ascii=False) for r in store.records(rating))
+    with click.open_file(str(output) if output else "-", "w", encoding="utf-8") as out:
+        for line in lines:
+            out.write(line + "\n")
+    store.close()
 
 
 @cli.command()
@@ -176,6 +234,17 @@ def bench(ctx: click.Context, output: Path | None, rounds: int) -> None:
     from assistant.bench import run_bench
 
     run_bench(_settings(ctx), output=output, rounds=rounds, echo=click.echo)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _print_answer(answer) -> None:  # noqa: ANN001

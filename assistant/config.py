@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices("SLACK_APP_TOKEN"),
-        description="Slack app-level token (xapp-...) for Socket Mode (`assistant slack --socket`).",
+        description="Slack app-level token (xapp-...) for `assistant slack --socket`.",
     )
     feedback_db: Path = Field(
         Path("indexes/feedback.sqlite3"),
@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         "closed.",
     )
     rate_limit: str = Field(
-        "120/minute",
+        "300/minute",
         description="Requests per client (API key, else address) as `N/second|minute|hour`; "
         "`0` turns the limit off.",
     )

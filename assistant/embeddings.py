@@ -97,7 +97,11 @@ class SentenceEmbedder(Embeddings):
     @property
     def dimension(self) -> int:
         """Length of the vectors."""
-        get_dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        model = self.model
+        get_dimension = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         return int(get_dimension())
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -8,6 +8,7 @@ unchanged sentences are copied from the previous generation, so only new text is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -129,7 +130,7 @@ class IndexStore:
         return IndexManifest.model_validate_json(path.read_text(encoding="utf-8"))
 
     def is_current(self, paths: list[Path] | None = None) -> bool:
-        """True when the index exists, was built by this model and chunker, and matches the files."""
+        """True when the index exists, matches this model and chunker, and matches the files."""
         manifest = self.manifest()
         if manifest is None or not self._compatible(manifest):
             return False
@@ -295,19 +296,17 @@ class IndexStore:
         _write_atomically(self.root / MANIFEST, manifest.model_dump_json(indent=2))
 
     def _drop_generation(self, generation: int) -> None:
-        try:
+        with contextlib.suppress(Exception):  # nothing to drop
             self.client.delete_collection(f"{COLLECTION_PREFIX}{generation}")
-        except Exception:  # noqa: BLE001 - nothing to drop
-            pass
         shutil.rmtree(self._generation_dir(generation), ignore_errors=True)
 
     def _prune(self, keep: set[int]) -> None:
         # The previous generation stays so that a reader still on it is not cut off mid-query.
         for collection in self.client.list_collections():
             name = getattr(collection, "name", collection)
-            if name.startswith(COLLECTION_PREFIX) and name[len(COLLECTION_PREFIX) :].isdigit():
-                if int(name[len(COLLECTION_PREFIX) :]) not in keep:
-                    self.client.delete_collection(name)
+            number = name[len(COLLECTION_PREFIX) :]
+            if name.startswith(COLLECTION_PREFIX) and number.isdigit() and int(number) not in keep:
+                self.client.delete_collection(name)
         for folder in self.root.glob("g*"):
             if folder.is_dir() and folder.name[1:].isdigit() and int(folder.name[1:]) not in keep:
                 shutil.rmtree(folder, ignore_errors=True)

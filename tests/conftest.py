@@ -30,6 +30,7 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         corpus_dir=SEED_CORPUS,
         index_dir=index_dir,
         feedback_db=index_dir / "feedback.sqlite3",
+        rate_limit="0",  # tests that exercise the limit set their own
         _env_file=None,
     )
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections.abc import Iterable
 from functools import cached_property
 
+from assistant.answers import Answer
+from assistant.api.metrics import ApiMetrics
 from assistant.config import Settings
-from assistant.core import Assistant
+from assistant.core import Assistant, HistoryItem
 from assistant.feedback import FeedbackStore
 
 log = logging.getLogger(__name__)
@@ -24,12 +28,35 @@ class Services:
         self.settings = settings
         self._assistant = assistant
         self._error: str | None = None
+        self.metrics = ApiMetrics()
 
     def assistant(self) -> Assistant:
         """The loaded assistant; raises `NotReadyError` while it is loading."""
         if self._assistant is None:
             raise NotReadyError(self._error or "the index is still loading; retry shortly")
         return self._assistant
+
+    def answer(
+        self,
+        message: str,
+        history: Iterable[HistoryItem] = (),
+        top_k: int | None = None,
+        channel: str = "api",
+    ) -> Answer:
+        """Answer a question and record it (feedback store, metrics) for the channel it came on."""
+        answer = self.assistant().ask(message, history, top_k)
+        self.feedback.remember(answer, message, channel)
+        self.metrics.observe_answer(answer, channel)
+        return answer
+
+    def check_vector_store(self) -> None:
+        """Raise `NotReadyError` unless the index is loaded and its vector store answers."""
+        current = self.assistant()
+        try:
+            current.snapshot.collection.count()  # type: ignore[attr-defined]
+        except Exception as exc:
+            log.warning("the vector store is unreachable: %s", type(exc).__name__)
+            raise NotReadyError("the vector store is unreachable") from exc
 
     @property
     def ready(self) -> bool:
@@ -44,7 +71,8 @@ class Services:
     def start_loading(self) -> None:
         """Load the assistant in a background thread, so the process answers /healthz at once."""
         if self._assistant is None:
-            threading.Thread(target=self._load_in_background, name="assistant-loader", daemon=True).start()
+            loader = threading.Thread(target=self._load_in_background, daemon=True)
+            loader.start()
 
     def load(self) -> Assistant:
         """Load the assistant now (in this thread) and warm it up."""
@@ -60,7 +88,6 @@ class Services:
         return loaded
 
     def _load_in_background(self) -> None:
-        try:
+        # A failure is already logged and kept for /readyz and the answer endpoints.
+        with contextlib.suppress(Exception):
             self.load()
-        except Exception:  # noqa: BLE001 - already logged and kept for /readyz
-            pass
