@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from assistant.batching import MicroBatcher
 from assistant.config import PACKAGED_MODEL
 
 
@@ -89,10 +90,23 @@ class SentenceEmbedder(Embeddings):
         return vectors.astype(np.float32, copy=False)
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One vector for one query (a single string skips batching overhead)."""
-        vector = self.model.encode(text, normalize_embeddings=True, convert_to_numpy=True)
-        self.texts_embedded += 1
-        return vector.astype(np.float32, copy=False)
+        """One vector for one query; concurrent queries share one model call."""
+        return self._query_batcher(text)
+
+    @cached_property
+    def _query_batcher(self) -> MicroBatcher[str, np.ndarray]:
+        return MicroBatcher(self._encode_queries)
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        # A single string skips the batching overhead of a list of one.
+        if len(texts) == 1:
+            vectors = self.model.encode(texts[0], normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False)[None, :]
+        else:
+            vectors = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False)
+        self.texts_embedded += len(texts)
+        return vectors.astype(np.float32, copy=False)
 
     @property
     def dimension(self) -> int:

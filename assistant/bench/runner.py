@@ -1,19 +1,15 @@
-"""`assistant bench`: speed measured as ratios against baselines timed in the same run."""
+"""The benchmarks: ingest, answers, the HTTP server under load, each against a baseline."""
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from assistant.bench import load
 from assistant.chunking import chunk_document
 from assistant.config import Settings
 from assistant.core import Assistant
@@ -41,6 +37,17 @@ QUESTIONS = [
     "How much does SageMaker cost?",
 ]
 
+# The load test's questions: the mix above plus the same questions asked of every tool.
+TOOLS = ["Kubeflow", "MLflow", "Ray", "BentoML", "Metaflow", "ClearML", "Weights & Biases", "Comet"]
+LOAD_QUESTIONS = QUESTIONS + [
+    template.format(tool=tool)
+    for tool in TOOLS
+    for template in ("How much does {tool} cost?", "Who maintains {tool}?",
+                     "Is {tool} good for model serving?", "What are the drawbacks of {tool}?")
+]
+LOAD_CLIENTS = 16
+LOAD_PER_CLIENT = 25
+
 
 def run_bench(
     settings: Settings, output: Path | None, rounds: int, echo: Callable[[str], None]
@@ -52,7 +59,8 @@ def run_bench(
         bench_settings = settings.model_copy(update={"index_dir": index_dir})
         figures |= _ingest(bench_settings, rounds, Path(scratch))
         figures |= _ask(bench_settings, rounds)
-        figures |= _startup(bench_settings)
+        figures |= _serve(bench_settings, Path(scratch), rounds,
+                          figures["query_embedding_p50_ms"])
     echo(_table(figures))
     if output:
         output.write_text(json.dumps(figures, indent=2) + "\n")
@@ -103,28 +111,40 @@ def _ask(settings: Settings, rounds: int) -> dict[str, float]:
     }
 
 
-def _startup(settings: Settings) -> dict[str, float]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "assistant.cli", "--index", str(settings.index_dir),
-               "--corpus", str(settings.corpus_dir), "serve", "--port", str(port)]
+def _serve(settings: Settings, scratch: Path, rounds: int, bare_p50_ms: float
+           ) -> dict[str, float]:
+    """Our server against the naive LangChain endpoint, each in its own process, same load."""
+    port = load.free_port()
+    command = load.python_module(
+        "assistant.cli", "--index", str(settings.index_dir), "--corpus", str(settings.corpus_dir),
+        "serve", "--port", str(port))
+    env = {"ASSISTANT_API_KEYS": "", "ASSISTANT_RATE_LIMIT": "0",
+           "ASSISTANT_FEEDBACK_DB": str(scratch / "feedback.sqlite3")}
+    bodies = [{"message": q} for q in LOAD_QUESTIONS]
     started = time.perf_counter()
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env={**os.environ, "ASSISTANT_API_KEYS": ""})
-    try:
-        deadline = started + 60
-        while time.perf_counter() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1) as r:
-                    if r.status == 200:
-                        return {"serve_to_ready_s": time.perf_counter() - started}
-            except OSError:
-                time.sleep(0.05)
-        return {"serve_to_ready_s": float("inf")}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with load.server(command, port, "/readyz", env) as process:
+        figures = {"serve_to_ready_s": time.perf_counter() - started}
+        chat = load.sequential(port, "/v1/chat", [{"message": q} for q in QUESTIONS], rounds)
+        ours = load.concurrent(port, "/v1/chat", bodies, LOAD_CLIENTS, LOAD_PER_CLIENT)
+        figures["server_peak_rss_mb"] = load.peak_rss_mb(process.pid)
+    naive_port = load.free_port()
+    naive_command = load.python_module("assistant.bench.naive", "--corpus",
+                                       str(settings.corpus_dir), "--port", str(naive_port))
+    with load.server(naive_command, naive_port, "/chat", {}, ready_body=bodies[0]):
+        naive = load.concurrent(naive_port, "/chat", bodies, LOAD_CLIENTS, LOAD_PER_CLIENT)
+    chat_p50_ms = statistics.median(chat) * 1000
+    return figures | {
+        "chat_http_p50_ms": chat_p50_ms,
+        "chat_http_vs_query_embedding": chat_p50_ms / bare_p50_ms,
+        "load_requests_per_s": ours.throughput,
+        "naive_requests_per_s": naive.throughput,
+        "load_vs_naive_throughput": ours.throughput / naive.throughput,
+        "load_p50_ms": ours.p50 * 1000,
+        "load_p99_ms": ours.percentile(99) * 1000,
+        "load_p99_vs_p50": ours.percentile(99) / ours.p50,
+        "load_errors": float(ours.errors),
+        "naive_errors": float(naive.errors),
+    }
 
 
 def _timed(action: Callable[[], object]) -> float:
@@ -143,6 +163,11 @@ TARGETS = {
     "ingest_vs_raw_encode": (">=", 0.9),
     "reingest_embeddings": ("<=", 0.0),
     "serve_to_ready_s": ("<", 10.0),
+    "chat_http_vs_query_embedding": ("<=", 1.6),
+    "load_vs_naive_throughput": (">=", 1.0),
+    "load_p99_vs_p50": ("<", 10.0),
+    "load_errors": ("<=", 0.0),
+    "server_peak_rss_mb": ("<", 1024.0),
 }
 
 

@@ -1,0 +1,70 @@
+"""The baseline server: a naive FastAPI + LangChain Chroma endpoint over the same corpus.
+
+This is what the tutorials build: split into 1000-character chunks with 200 of overlap, embed
+them into Chroma with the same model, and answer with the top passage of a top-4 search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+
+class ChatIn(BaseModel):
+    """The question."""
+
+    message: str
+
+
+def build_app(corpus: Path, store_dir: Path) -> FastAPI:
+    """Index the corpus the tutorial way and serve `POST /chat`."""
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from assistant.embeddings import SentenceEmbedder
+    from assistant.loading import load_corpus
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    documents = [Document(page_content=d.text, metadata={"source": d.source})
+                 for d in load_corpus([corpus]).documents]
+    client = chromadb.PersistentClient(
+        path=str(store_dir), settings=chromadb.config.Settings(anonymized_telemetry=False)
+    )
+    store = Chroma(collection_name="tutorial", embedding_function=SentenceEmbedder(),
+                   client=client, collection_metadata={"hnsw:space": "cosine"})
+    store.add_documents(splitter.split_documents(documents))
+    app = FastAPI()
+
+    @app.post("/chat")
+    def chat(body: ChatIn) -> dict[str, object]:
+        found = store.similarity_search_with_score(body.message, k=4)
+        return {
+            "answer": found[0][0].page_content if found else "",
+            "sources": [{"text": d.page_content, "source": d.metadata.get("source"),
+                         "score": s} for d, s in found],
+        }
+
+    return app
+
+
+def main() -> None:
+    """Serve the baseline: `python -m assistant.bench.naive --corpus corpus --port 8100`."""
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", type=Path, default=Path("corpus"))
+    parser.add_argument("--port", type=int, default=8100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="naive-chroma-") as store_dir:
+        app = build_app(args.corpus, Path(store_dir))
+        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
