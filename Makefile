@@ -30,7 +30,7 @@ bench: index
 	$(BIN)/assistant bench --output bench-report.json
 
 lint: setup
-	$(BIN)/ruff check assistant tests
+	$(BIN)/ruff check assistant integrations evals tests
 
 clean:
 	rm -rf $(VENV) indexes/chroma indexes/g* indexes/manifest.json

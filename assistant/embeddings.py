@@ -98,15 +98,18 @@ class SentenceEmbedder(Embeddings):
         return MicroBatcher(self._encode_queries)
 
     def _encode_queries(self, texts: list[str]) -> np.ndarray:
-        # A single string skips the batching overhead of a list of one.
-        if len(texts) == 1:
-            vectors = self.model.encode(texts[0], normalize_embeddings=True,
-                                        convert_to_numpy=True, show_progress_bar=False)[None, :]
-        else:
-            vectors = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True,
-                                        convert_to_numpy=True, show_progress_bar=False)
+        # Straight through tokenizer and network: `encode()` spends about a millisecond per call
+        # sorting, batching and converting, which matters for a query but not for an ingest.
+        import torch
+
+        model = self.model
+        preprocess = getattr(model, "preprocess", None) or model.tokenize
+        features = preprocess(texts)
+        with torch.inference_mode():
+            vectors = model(features)["sentence_embedding"]
+            vectors = torch.nn.functional.normalize(vectors, dim=1)
         self.texts_embedded += len(texts)
-        return vectors.astype(np.float32, copy=False)
+        return vectors.numpy().astype(np.float32, copy=False)
 
     @property
     def dimension(self) -> int:

@@ -1,12 +1,14 @@
 """The baseline server: a naive FastAPI + LangChain Chroma endpoint over the same corpus.
 
 This is what the tutorials build: split into 1000-character chunks with 200 of overlap, embed
-them into Chroma with the same model, and answer with the top passage of a top-4 search.
+them into Chroma with the same model through `HuggingFaceEmbeddings`, and answer with the top
+passage of a top-4 search.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
@@ -25,18 +27,26 @@ def build_app(corpus: Path, store_dir: Path) -> FastAPI:
     import chromadb
     from langchain_chroma import Chroma
     from langchain_core.documents import Document
+    from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from assistant.embeddings import SentenceEmbedder
+    from assistant.config import PACKAGED_MODEL
+    from assistant.embeddings import resolve_model_path
     from assistant.loading import load_corpus
 
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is a local folder: never download
+    embeddings = HuggingFaceEmbeddings(
+        model_name=str(resolve_model_path(PACKAGED_MODEL)),
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True},
+    )
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     documents = [Document(page_content=d.text, metadata={"source": d.source})
                  for d in load_corpus([corpus]).documents]
     client = chromadb.PersistentClient(
         path=str(store_dir), settings=chromadb.config.Settings(anonymized_telemetry=False)
     )
-    store = Chroma(collection_name="tutorial", embedding_function=SentenceEmbedder(),
+    store = Chroma(collection_name="tutorial", embedding_function=embeddings,
                    client=client, collection_metadata={"hnsw:space": "cosine"})
     store.add_documents(splitter.split_documents(documents))
     app = FastAPI()

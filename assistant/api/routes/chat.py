@@ -1,7 +1,7 @@
 """`/v1/chat` and `/v1/search`: the assistant's own endpoints."""
 
 from fastapi import APIRouter
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from assistant.answers import Answer
 from assistant.api.deps import AssistantDep, ServicesDep
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1", tags=["chat"], responses={422: {"model": ErrorR
     summary="Answer a question with citations",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-def chat(body: ChatRequest, services: ServicesDep) -> Answer | StreamingResponse:
+def chat(body: ChatRequest, services: ServicesDep) -> Response:
     """The answer with `[n]` citations; `stream: true` sends `citations`, `delta`s and `done`."""
     history = [m.model_dump() for m in body.history]
     answer = services.answer(body.message, history, body.top_k, channel="api")
@@ -25,7 +25,8 @@ def chat(body: ChatRequest, services: ServicesDep) -> Answer | StreamingResponse
         events = until_disconnect(chat_events(answer), services.metrics)
         return StreamingResponse(events, media_type="text/event-stream",
                                  headers={"cache-control": "no-cache"})
-    return answer
+    # Already a validated model: serialise it once instead of validating it again on the way out.
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.post("/search", response_model=SearchResponse, summary="Search the corpus")
