@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run index test bench lint clean
+.PHONY: setup run index test bench eval lint clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,9 @@ test: setup
 
 bench: index
 	$(BIN)/assistant bench --output bench-report.json
+
+eval: index
+	$(BIN)/assistant eval --baseline
 
 lint: setup
 	$(BIN)/ruff check assistant integrations evals tests

@@ -1,4 +1,4 @@
-"""Named entities (tools, vendors, technologies) learned from the corpus, and finding them in text."""
+"""Named entities (tools, vendors, technologies) learned from the corpus, and found in text."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from assistant.chunking import Chunk
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:&[A-Za-z0-9]+)*")
-TABLE_ROW_LABEL = " — "  # chunking writes a table row's unit as "<first cell> — <column>: <value>; ..."
+# Chunking writes a table row's unit as "<first cell> — <column>: <value>; ...".
+TABLE_ROW_LABEL = " — "
 SUBJECT_WINDOW = 3  # a sentence is "about" an entity named within its first words
 
 

@@ -22,8 +22,9 @@ from assistant.text import query_terms, terms, word_count
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
 MIN_FACET_SIMILARITY = 0.3  # a facet whose best sentence matches less than this is left out
-OVERLAP_WEIGHT = 0.25
+OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
+TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 # Questions whose answer is a quantity prefer sentences that state one (expected answer type).
 QUANTITY = re.compile(
     r"\b(how (much|many|long|big|large|fast|popular)|cost|costs|price|prices|pricing|priced|"
@@ -31,6 +32,17 @@ QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+# A question about what something costs wants a price (an amount, a tier, "free"), not any
+# number: "82% lower costs" states a saving, "From $15/month" states a price.
+PRICE_QUESTION = re.compile(
+    r"\b(how much (does|do|is|are|would|will)\b(?!.{0,40}\b(time|ramp|effort|learn))|cost|costs|"
+    r"price|prices|pricing|priced|charge|charges|fee|fees|expensive|cheap|cheaper|paid|pay)\b",
+    re.IGNORECASE,
+)
+PRICE = re.compile(
+    r"[$€£]\s?\d|\b(free|pricing|usage-based|per (month|year|seat|user)|/month|tier)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,7 @@ class Candidate:
     score: float
     terms: frozenset[str]
     context: frozenset[str]  # names in the whole passage
+    overlap: float = 0.0  # share of the question's topical terms it holds (idf-weighted)
 
 
 class ExtractiveAnswerer(Answerer):
@@ -74,6 +87,15 @@ class ExtractiveAnswerer(Answerer):
 
     def _fact(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         candidates = self._candidates(retrieval, pool, question.text, question.entities)
+        if PRICE_QUESTION.search(question.text):
+            # Once the best sentence states a price, sentences that state none only distract.
+            best = max(candidates, key=lambda c: c.score, default=None)
+            if best is not None and PRICE.search(best.text):
+                candidates = [c for c in candidates if PRICE.search(c.text)]
+        best = max(candidates, key=lambda c: c.score, default=None)
+        if best is not None and best.overlap >= 0.5:
+            # The best sentence holds what was asked: companions must touch the question too.
+            candidates = [c for c in candidates if c.overlap > 0]
         chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=0.1)
         return _as_prose(chosen)
 
@@ -173,7 +195,8 @@ class ExtractiveAnswerer(Answerer):
 
     def _facet(self, query: str, pool: HitPool, entities: list[str], k: int) -> list[Candidate]:
         """Candidates from a focused search; facet queries repeat, so their vectors are cached."""
-        retrieval = self.search.search(query, k, entities=entities, vector=self._facet_vector(query))
+        vector = self._facet_vector(query)
+        retrieval = self.search.search(query, k, entities=entities, vector=vector)
         return self._candidates(retrieval, pool, query, entities)
 
     def _candidates(
@@ -184,8 +207,17 @@ class ExtractiveAnswerer(Answerer):
         wanted = set(entities)
         # Overlap measures the aspect asked about ("cost"), not the name already weighed below.
         name_terms = {t for name in wanted for t in terms(name)}
-        wanted_terms = set(query_terms(query)) - name_terms
-        query_weight = sum(idf.get(t, 0.0) for t in set(terms(query)) - name_terms) or 1.0
+        # Each topical term counts once, met by itself or by a synonym ("cost" by "pricing"),
+        # weighted by its most telling spelling.
+        alternatives = [
+            alts for alts in (
+                frozenset({t, *query_terms(t)}) for t in dict.fromkeys(terms(query))
+                if t not in name_terms
+            )
+        ]
+        weights = [max(idf.get(a, 0.0) for a in alts) for alts in alternatives]
+        query_weight = sum(weights) or 1.0
+        wants_price = bool(PRICE_QUESTION.search(query))
         wants_quantity = bool(QUANTITY.search(query))
         candidates: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
@@ -193,12 +225,17 @@ class ExtractiveAnswerer(Answerer):
             position = snapshot.position[hit.chunk.id]
             subjects = self.search.unit_subjects[position]
             section_terms = frozenset(terms(hit.chunk.section or ""))
+            lead_terms = _topic_terms(hit.chunk.units, subjects)
             for index, unit in enumerate(hit.chunk.units):
                 unit_terms = frozenset(terms(unit))
-                # A table row means what its table's heading says ("Pricing Comparison").
-                context_terms = section_terms if hit.chunk.kind == "table_row" else frozenset()
-                matched = wanted_terms & (unit_terms | context_terms)
-                overlap = min(1.0, sum(idf.get(t, 0.0) for t in matched) / query_weight)
+                # A table row means what its table's heading says ("Pricing Comparison"); a
+                # sentence means what its paragraph's opening topic sentence announces.
+                context_terms = section_terms if hit.chunk.kind == "table_row" else lead_terms
+                seen = unit_terms | context_terms
+                matched = sum(
+                    w for alts, w in zip(alternatives, weights, strict=True) if alts & seen
+                )
+                overlap = min(1.0, matched / query_weight)
                 # Sentences outside the dense pool matched less than all of those inside it.
                 similarity = hit.unit_similarity.get(index, hit.similarity - 0.15)
                 names = self.search.unit_names[position][index]
@@ -211,15 +248,25 @@ class ExtractiveAnswerer(Answerer):
                         focus = 0.08
                     elif subject is not None:
                         focus = -0.2  # about some other tool
-                if wants_quantity and NUMBER.search(unit):
+                if wants_price:
+                    focus += QUANTITY_BONUS if PRICE.search(unit) else 0.0
+                elif wants_quantity and NUMBER.search(unit):
                     focus += QUANTITY_BONUS
                 score = similarity + OVERLAP_WEIGHT * overlap + focus - 0.01 * rank
                 candidates.append(
                     Candidate(marker, index, _standalone(unit, subject), subject, names,
                               float(np.round(score, 4)), unit_terms,
-                              self.search.chunk_entities[position])
+                              self.search.chunk_entities[position], overlap)
                 )
         return candidates
+
+
+def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozenset[str]:
+    """Terms of a paragraph's short opening sentence about no tool ("The learning curve
+    varies significantly."): it announces what the sentences after it are about."""
+    if len(units) < 2 or subjects[0] is not None or word_count(units[0]) > TOPIC_WORDS:
+        return frozenset()
+    return frozenset(terms(units[0]))
 
 
 def _standalone(sentence: str, subject: str | None) -> str:

@@ -17,7 +17,8 @@ INJECTION = re.compile(
     re.IGNORECASE,
 )
 DECIDE = re.compile(
-    r"\b(leave|leaving|ditch|abandon|quit|move (away )?(off|from)|moving (away )?(off|from)|"
+    r"\b(leave|leaving|ditch|ditching|abandon|abandoning|quit|quitting|"
+    r"move (away )?(off|from)|moving (away )?(off|from)|"
     r"migrate (away )?(off|from)|migrating (away )?(off|from)|switch(ing)? (away )?from|"
     r"stay (with|on)|stick (with|to)|worth (it|switching|moving|migrating)|replace|replacing)\b",
     re.IGNORECASE,
@@ -36,7 +37,8 @@ RECOMMEND = re.compile(
 PRONOUN = re.compile(r"\b(it|its|it's|they|them|their|this one|that one)\b", re.IGNORECASE)
 ELLIPSIS_LEAD = re.compile(r"^\s*(and|what about|how about|same for|and for|and what about)\b",
                            re.IGNORECASE)
-# Words that say what kind of answer is wanted, not what it is about.
+# Words that say what kind of answer is wanted, not what it is about (best not words the
+# corpus uses: a question made only of those would lose the topic it shares with the corpus).
 QUESTION_WORDS = frozenset(
     """
     cost costs much many price pricing compare comparison difference better best use using
@@ -45,6 +47,9 @@ QUESTION_WORDS = frozenset(
     leave leaving switch switching move moving migrate migrating stay stick replace replacing
     ditch quit abandon drop adopt recommend recommended fit fits suit suits right bad go
     choice decide decision compar differ alternativ migrat
+    idea think thinking smart wise sense cheaper cheap expensive pricier quicker harder
+    come came comes origin long quick quickly hard easy difficult comfortable
+    know knows knew nobody newcomer newcomers
     """.split()  # noqa: SIM905
 )
 
@@ -99,14 +104,16 @@ def analyze(
     text = _without_injection(asked) if injection else asked
     text = resolve_followup(text, history, entities) if text else text
     named = entities.find(text)
+    intent = _intent(text, named)
     return Question(
         asked=asked,
         text=text,
         entities=named,
-        intent=_intent(text, named),
+        intent=intent,
         injection=injection,
         unknown_names=_unknown_names(text, named, entities, vocabulary, common_words),
-        uncovered=_uncovered(text, entities, vocabulary),
+        # Whether to leave or keep a tool the corpus covers is on topic however it is worded.
+        uncovered=not (intent == "decide" and named) and _uncovered(text, entities, vocabulary),
     )
 
 
@@ -179,21 +186,40 @@ def _unknown_names(
     """Product-like names the corpus never mentions: "SageMaker", "airflow", "Dagster"."""
     known_surfaces = {w for name in named for w in words(name)}
     unknown: list[str] = []
-    tokens = re.findall(r"[A-Za-z][A-Za-z0-9]*(?:[.&-][A-Za-z0-9]+)*", text)
-    for position, token in enumerate(tokens):
+    for match in re.finditer(r"[A-Za-z][A-Za-z0-9]*(?:[.&-][A-Za-z0-9]+)*", text):
+        token = match.group()
         lowered = token.lower()
+        # A capital that opens a sentence ("... Kubeflow. Good idea?") marks no name.
+        opens_sentence = not text[: match.start()].strip() or text[: match.start()].rstrip()[
+            -1
+        ] in ".!?:;"
         if (
             len(lowered) < 3
             or lowered in STOPWORDS
             or lowered in known_surfaces
             or lowered in vocabulary
             or stem(lowered) in vocabulary
+            or _known_compound(lowered, vocabulary, common_words)
         ):
             continue
-        capitalised_inside = position > 0 and (token[0].isupper() or token[1:] != token[1:].lower())
-        if capitalised_inside or lowered not in common_words:
+        capitalised_inside = token[1:] != token[1:].lower() or (
+            not opens_sentence and token[0].isupper()
+        )
+        common = lowered in common_words or stem(lowered) in common_words
+        if capitalised_inside or not common:
             unknown.append(token)
     return unknown
+
+
+def _known_compound(token: str, vocabulary: frozenset[str], common_words: frozenset[str]) -> bool:
+    """A hyphenated word made of known words ("ramp-up", "scale-to-zero") is no product name."""
+    parts = [p for p in token.split("-") if p]
+    if len(parts) < 2:
+        return False
+    return all(
+        p in STOPWORDS or p in vocabulary or stem(p) in vocabulary or p in common_words
+        for p in parts
+    )
 
 
 def _uncovered(text: str, entities: EntityIndex, vocabulary: frozenset[str]) -> bool:

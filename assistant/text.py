@@ -18,6 +18,7 @@ STOPWORDS = frozenset(
     when where which while who whom why will with would you your yours tell give show explain
     describe please know want need one ones thing things really vs versus still actually
     currently yet already even ever anyway okay ok hey hi hello thanks thank
+    something anything everything nothing someone anyone else instead kind sort stuff
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
@@ -75,6 +76,7 @@ SYNONYMS = {
     "charge": ("cost", "price", "pricing"),
     "fee": ("cost", "price", "pricing"),
     "cheap": ("cost", "price", "free"),
+    "cheaper": ("cost", "price", "free"),
     "expensive": ("cost", "price"),
     "migrat": ("migration", "move"),
     "switch": ("move", "migrat"),

@@ -1,0 +1,129 @@
+"""`assistant eval`: run the eval datasets, write reports, and draft cases from feedback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from assistant.config import Settings
+
+DEFAULT_OUTPUT = Path("evals/reports")
+DEFAULT_DRAFTS = DEFAULT_OUTPUT / "drafts-from-feedback.yaml"
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj = ctx.find_root().obj or {}
+    return obj.get("settings") or Settings()
+
+
+@click.group(invoke_without_command=True)
+@click.option("--dataset", "datasets", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Dataset YAML file or folder (repeatable; default: evals/datasets/).")
+@click.option("--split", type=click.Choice(["dev", "test", "all"]), default="test",
+              show_default=True, help="Cases to run: tune on dev, report test.")
+@click.option("--mode", type=click.Choice(["extractive", "llm"]), default="extractive",
+              show_default=True, help="How the assistant answers.")
+@click.option("--baseline", is_flag=True,
+              help="Also run the LangChain tutorial pipeline on the same cases, side by side.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUTPUT, show_default=True, help="Folder for the report files.")
+@click.option("--thresholds", "thresholds_file", type=click.Path(exists=True, path_type=Path),
+              help="Thresholds YAML (default: evals/thresholds.yaml).")
+@click.option("-k", "k", type=click.IntRange(1, 20), default=5, show_default=True,
+              help="Passages searched per question for retrieval recall@k and MRR.")
+@click.pass_context
+def eval_command(
+    ctx: click.Context,
+    datasets: tuple[Path, ...],
+    split: str,
+    mode: str,
+    baseline: bool,
+    output: Path,
+    thresholds_file: Path | None,
+    k: int,
+) -> None:
+    """Score the assistant on known-fact datasets; exit 1 when a metric misses its threshold."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from evals.report import console_table, write_reports
+    from evals.runner import run_eval
+    from evals.schema import DatasetError, load_cases
+    from evals.thresholds import DEFAULT_THRESHOLDS, load_thresholds
+
+    settings = _settings(ctx)
+    try:
+        cases = load_cases(list(datasets) or None, split=split)
+        thresholds = load_thresholds(thresholds_file or DEFAULT_THRESHOLDS)
+    except (DatasetError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not cases:
+        raise click.ClickException(f"no cases in the {split!r} split of the datasets given")
+    assistant = _load_assistant(settings, mode)
+    reference = None
+    if baseline:
+        from evals.baseline import TutorialBaseline
+
+        reference = TutorialBaseline.from_corpus(settings.corpus_dir, assistant.embedder)
+    try:
+        report = run_eval(
+            cases, assistant, thresholds, baseline=reference, split=split, mode=mode,
+            datasets=[str(p) for p in datasets] or ["evals/datasets"], k=k,
+            progress=sys.stderr.isatty(),
+        )
+    finally:
+        if reference is not None:
+            reference.close()
+    click.echo(console_table(report))
+    for path in write_reports(report, output):
+        click.echo(f"wrote {path}", err=True)
+    if not report.passed:
+        ctx.exit(1)
+
+
+def _load_assistant(settings: Settings, mode: str):  # noqa: ANN202 - Assistant loads lazily
+    from assistant.core import Assistant
+    from assistant.index import IndexNotFoundError
+    from assistant.loading import CorpusError
+
+    if mode == "llm" and not settings.llm:
+        raise click.ClickException(
+            "--mode llm needs an LLM: set ASSISTANT_LLM (e.g. openai:gpt-4o-mini), or run the "
+            "default --mode extractive."
+        )
+    if mode == "extractive" and settings.llm:
+        settings = settings.model_copy(update={"llm": None})
+    try:
+        return Assistant.load(settings)
+    except (IndexNotFoundError, CorpusError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@eval_command.command("draft-from-feedback")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_DRAFTS, show_default=True, help="Where to write the draft YAML.")
+@click.pass_context
+def draft_from_feedback(ctx: click.Context, output: Path) -> None:
+    """Turn thumbs-down feedback into draft eval cases to review and move into datasets/."""
+    from assistant.feedback import FeedbackStore
+    from evals.drafts import drafts_yaml
+
+    settings = _settings(ctx)
+    if not Path(settings.feedback_db).exists():
+        raise click.ClickException(
+            f"no feedback database at {settings.feedback_db}: feedback is stored there when "
+            "users rate answers (POST /v1/feedback or Slack)."
+        )
+    store = FeedbackStore(settings.feedback_db)
+    try:
+        text, count = drafts_yaml(store.records(rating="down"))
+    finally:
+        store.close()
+    if not count:
+        click.echo("No thumbs-down feedback yet: nothing to draft.")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {count} draft case(s) to {output}: review them, then move them into "
+               "evals/datasets/.")

@@ -1,0 +1,241 @@
+"""Deterministic metrics: each one scores an answer against a case, no LLM judge needed."""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from assistant.answers import Answer
+from assistant.text import numbers
+from evals.schema import EvalCase
+
+MARKER = re.compile(r"\[(\d+)\]")
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-"})
+
+
+@dataclass(frozen=True)
+class Metric:
+    """How one aggregate figure is named, read and compared."""
+
+    key: str
+    label: str
+    higher_is_better: bool
+    quality: bool  # answer/retrieval quality (compared with the baseline), not speed or size
+    percent: bool = True  # a 0..1 figure (shown with 3 decimals and charted as a bar)
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("fact_recall", "Fact recall", True, True),
+    Metric("grounding", "Evidence grounding", True, True),
+    Metric("citation_validity", "Citation validity", True, True),
+    Metric("citation_precision", "Citation precision", True, True),
+    Metric("unsupported_numbers", "Unsupported-number rate", False, True),
+    Metric("refusal_accuracy", "Refusal accuracy", True, True),
+    Metric("forbidden_free", "No forbidden phrase", True, True),
+    Metric("retrieval_recall", "Retrieval recall@k", True, True),
+    Metric("mrr", "Retrieval MRR", True, True),
+    Metric("answer_words_median", "Median answer words", False, False, percent=False),
+    Metric("latency_p50_ms", "Latency p50 (ms)", False, False, percent=False),
+    Metric("latency_p95_ms", "Latency p95 (ms)", False, False, percent=False),
+)
+METRIC_BY_KEY = {metric.key: metric for metric in METRICS}
+
+
+@dataclass
+class Observation:
+    """What a system did on one case: its final answer, what search returned, how long it took."""
+
+    answer: Answer
+    retrieved: list[str]  # passage texts for the (standalone) question, best first
+    latency_ms: float
+
+
+@dataclass
+class CaseScore:
+    """Every metric for one case; None where a metric does not apply to the case."""
+
+    fact_recall: float | None = None
+    grounding: float | None = None
+    citation_validity: float = 1.0
+    citation_precision: float | None = None
+    numbers_total: int = 0
+    numbers_unsupported: list[str] = field(default_factory=list)
+    refusal_correct: bool = True
+    retrieval_recall: float | None = None
+    reciprocal_rank: float | None = None
+    words: int = 0
+    latency_ms: float = 0.0
+    missing_facts: list[str] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """True when nothing is wrong with the answer."""
+        return not self.issues
+
+
+def normalise(text: str) -> str:
+    """Lower-cased text without [n] markers, bold marks or extra spaces, for phrase matching."""
+    text = MARKER.sub(" ", text).replace("**", " ").translate(_DASHES)
+    return " ".join(text.lower().split())
+
+
+def contains(text: str, phrase: str) -> bool:
+    """Whether a phrase occurs in a text, whole words only ("Ray" is not in "array")."""
+    needle = normalise(phrase)
+    if not needle:
+        return False
+    left = r"(?<!\w)" if needle[0].isalnum() else ""
+    right = r"(?!\w)" if needle[-1].isalnum() else ""
+    return re.search(left + re.escape(needle) + right, normalise(text)) is not None
+
+
+def fact_recall(
+    case: EvalCase, answer_text: str, answerable: bool = True
+) -> tuple[float | None, list[str]]:
+    """Share of fact groups the answer states, and the groups it misses (first phrasing)."""
+    if not case.facts:
+        return None, []
+    if not answerable:
+        # A refusal that lists the tools the corpus covers states no fact about them.
+        return 0.0, [group[0] for group in case.facts]
+    missing = [group[0] for group in case.facts if not any(contains(answer_text, p) for p in group)]
+    return 1 - len(missing) / len(case.facts), missing
+
+
+def grounding(case: EvalCase, answer: Answer) -> float | None:
+    """Of the facts the answer states, the share that a passage it cites also holds."""
+    if not answer.answerable:
+        return None
+    cited = [citation.text for citation in answer.citations]
+    stated = [group for group in case.facts if any(contains(answer.answer, p) for p in group)]
+    if not stated:
+        return None
+    held = sum(1 for group in stated if any(contains(t, p) for t in cited for p in group))
+    return held / len(stated)
+
+
+def citation_validity(answer: Answer) -> float:
+    """1 when every [n] resolves to a citation (and cited passages are referenced), else 0."""
+    markers = {int(n) for n in MARKER.findall(answer.answer)}
+    known = {citation.n for citation in answer.citations}
+    if not markers <= known:
+        return 0.0
+    # Citations that no marker points at leave the reader unable to tell what supports what.
+    return 0.0 if known and not markers else 1.0
+
+
+def holds_evidence(case: EvalCase, passage: str) -> bool:
+    """Whether a passage holds any of the case's evidence or related text."""
+    phrases = [p for group in case.evidence for p in group] + list(case.related)
+    return any(contains(passage, phrase) for phrase in phrases)
+
+
+def citation_precision(case: EvalCase, answer: Answer) -> float | None:
+    """Share of citations holding required evidence (or related text); None without citations."""
+    if not answer.citations or not case.answerable:
+        return None
+    relevant = sum(1 for citation in answer.citations if holds_evidence(case, citation.text))
+    return relevant / len(answer.citations)
+
+
+def unsupported_numbers(answer: Answer) -> tuple[list[str], int]:
+    """Numbers in the answer that no cited passage holds, and how many numbers it states."""
+    stated = numbers(MARKER.sub(" ", answer.answer))
+    held = numbers(" ".join(citation.text for citation in answer.citations))
+    return sorted(stated - held), len(stated)
+
+
+def refusal_correct(case: EvalCase, answer: Answer) -> bool:
+    """Unanswerable cases refused (answerable false, no citations); answerable ones answered."""
+    if case.answerable:
+        return answer.answerable
+    return not answer.answerable and not answer.citations
+
+
+def retrieval(case: EvalCase, passages: Sequence[str], k: int) -> tuple[float | None, float | None]:
+    """Recall@k (share of evidence groups in the top k) and reciprocal rank of the first hit."""
+    if not case.evidence:
+        return None, None
+    top = list(passages)[:k]
+    found = sum(1 for group in case.evidence if any(contains(t, p) for t in top for p in group))
+    rank = next((i for i, text in enumerate(passages, start=1) if holds_evidence(case, text)), None)
+    return found / len(case.evidence), (1 / rank if rank else 0.0)
+
+
+def answer_words(answer_text: str) -> int:
+    """Words a reader reads: markers and bold marks left out."""
+    return len(MARKER.sub(" ", answer_text).replace("**", " ").split())
+
+
+def score_case(case: EvalCase, observation: Observation, k: int) -> CaseScore:
+    """All metrics for one case, with the issues that make it fail."""
+    answer = observation.answer
+    score = CaseScore(words=answer_words(answer.answer), latency_ms=observation.latency_ms)
+    score.fact_recall, score.missing_facts = fact_recall(case, answer.answer, answer.answerable)
+    score.grounding = grounding(case, answer)
+    score.citation_validity = citation_validity(answer)
+    score.citation_precision = citation_precision(case, answer)
+    score.numbers_unsupported, score.numbers_total = unsupported_numbers(answer)
+    score.refusal_correct = refusal_correct(case, answer)
+    score.retrieval_recall, score.reciprocal_rank = retrieval(case, observation.retrieved, k)
+    score.forbidden = [p for p in case.must_not_contain if contains(answer.answer, p)]
+
+    issues = score.issues
+    if not score.refusal_correct:
+        issues.append("answered an unanswerable question" if not case.answerable
+                      else "refused an answerable question")
+    if score.missing_facts:
+        issues.append("missing facts: " + ", ".join(score.missing_facts))
+    if score.grounding is not None and score.grounding < 1:
+        issues.append("a stated fact is in no cited passage")
+    if score.citation_validity < 1:
+        issues.append("a [n] marker does not resolve to a citation")
+    if score.numbers_unsupported:
+        issues.append("numbers in no cited passage: " + ", ".join(score.numbers_unsupported))
+    if score.forbidden:
+        issues.append("forbidden phrases: " + ", ".join(score.forbidden))
+    if score.citation_precision == 0:
+        issues.append("no citation holds the evidence")
+    return score
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) by linear interpolation; 0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def aggregate(cases: Sequence[EvalCase], scores: Sequence[CaseScore]) -> dict[str, float | None]:
+    """The figures of a run, keyed as in `METRICS`; None where no case measures a metric."""
+    numbers_total = sum(s.numbers_total for s in scores)
+    unsupported = sum(len(s.numbers_unsupported) for s in scores)
+    answered = [s.words for c, s in zip(cases, scores, strict=True) if c.answerable]
+    latencies = [s.latency_ms for s in scores]
+    return {
+        "fact_recall": _mean([s.fact_recall for s in scores]),
+        "grounding": _mean([s.grounding for s in scores]),
+        "citation_validity": _mean([s.citation_validity for s in scores]),
+        "citation_precision": _mean([s.citation_precision for s in scores]),
+        "unsupported_numbers": unsupported / numbers_total if numbers_total else 0.0,
+        "refusal_accuracy": _mean([1.0 if s.refusal_correct else 0.0 for s in scores]),
+        "forbidden_free": _mean([0.0 if s.forbidden else 1.0 for s in scores]),
+        "retrieval_recall": _mean([s.retrieval_recall for s in scores]),
+        "mrr": _mean([s.reciprocal_rank for s in scores]),
+        "answer_words_median": float(statistics.median(answered)) if answered else None,
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+    }
