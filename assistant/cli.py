@@ -23,9 +23,11 @@ class LazyGroup(click.Group):
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, the lazy ones included."""
         return sorted([*super().list_commands(ctx), *self.lazy])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """A command by name, importing a lazy one on first use."""
         if name not in self.lazy:
             return super().get_command(ctx, name)
         import importlib
@@ -164,11 +166,12 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     import uvicorn
 
     from assistant.api import logs
+    from assistant.api.app import SERVER_OPTIONS
     from assistant.api.ratelimit import Rate
 
     settings = _settings(ctx)
     host = host or settings.host
-    port = port or settings.port
+    port = settings.port if port is None else port
     workers = workers or settings.workers
     try:
         Rate.parse(settings.rate_limit)
@@ -190,13 +193,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     if workers == 1:
         from assistant.api import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=None)
+        uvicorn.run(create_app(settings), host=host, port=port, **SERVER_OPTIONS)
         return
     # Each worker process builds its own app from the environment: pass the CLI's choices on.
     os.environ["ASSISTANT_CORPUS_DIR"] = str(settings.corpus_dir)
     os.environ["ASSISTANT_INDEX_DIR"] = str(settings.index_dir)
     uvicorn.run("assistant.api.app:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, log_config=None)
+                workers=workers, **SERVER_OPTIONS)
 
 
 @cli.group()

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
         description="Cosine similarity the best matching sentence must reach for a question to "
         "count as covered by the corpus; below it the answer is 'not in the corpus'.",
     )
+    topic_relevance: float = Field(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        description="When some of a question's topic words are not in the corpus, the question "
+        "with its tool names left out must match a sentence this well to be answered.",
+    )
     llm: str | None = Field(
         None,
         description="Unset: extractive answers (offline, deterministic). Else a LangChain "

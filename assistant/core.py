@@ -15,8 +15,9 @@ from assistant.embeddings import SentenceEmbedder
 from assistant.extractive import ExtractiveAnswerer
 from assistant.grounding import ground
 from assistant.index import IndexNotFoundError, IndexStore, Snapshot
-from assistant.questions import Question, analyze, known_words
-from assistant.retrieval import Hit, HybridSearch
+from assistant.questions import Question, analyze, known_words, topic_groups, without_names
+from assistant.retrieval import Hit, HybridSearch, Retrieval
+from assistant.text import terms
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class Assistant:
             retrieval = search.search(question.text, top_k or self.settings.top_k,
                                       entities=question.entities)
             timings["retrieve_ms"] = _since(started)
-            if not self._relevant(question, retrieval.best_similarity):
+            if not self._relevant(question, retrieval):
                 refusal = self._not_covered(question)
             else:
                 draft = answerer.draft(question, retrieval)
@@ -124,14 +125,38 @@ class Assistant:
     def _refusal(self, question: Question) -> str | None:
         if not question.text.strip():
             return self._not_covered(question)
-        if question.unknown_names or question.uncovered:
+        if question.unknown_names:
             return self._not_covered(question)
         return None
 
-    def _relevant(self, question: Question, best_similarity: float) -> bool:
+    def _relevant(self, question: Question, retrieval: Retrieval) -> bool:
+        if question.uncovered:
+            # Topic words the corpus never uses usually mean another topic ("a mobile app"),
+            # unless a passage matches what is asked strongly anyway ("mix GPU and CPU jobs").
+            # The names are left out: "MLflow" alone would match every MLflow passage.
+            topic = without_names(question.text, question.entities, self.snapshot.entities)
+            if not topic.strip():
+                return False
+            matched = self.search_engine.search(topic, 3, entities=[]).best_similarity
+            return matched >= self.settings.topic_relevance
         # A question that names a tool the corpus covers may match more loosely.
         bar = self.settings.min_relevance - (0.08 if question.entities else 0.0)
-        return best_similarity >= bar
+        if retrieval.best_similarity >= bar:
+            return True
+        # Short paraphrases embed poorly ("Where does W&B shine?"): a passage about the tool
+        # asked about that holds the question's topic words, or their synonyms, is evidence too.
+        if not question.entities:
+            return False
+        groups = topic_groups(question.text, question.entities)
+        entities, wanted = self.snapshot.entities, set(question.entities)
+        for hit in retrieval.hits[:3]:
+            subjects = self.search_engine.unit_subjects[self.snapshot.position[hit.chunk.id]]
+            if not any(entities.expand(s) & wanted for s in subjects if s):
+                continue
+            found = set(terms(" ".join(hit.chunk.units)))
+            if not groups or sum(bool(g & found) for g in groups) / len(groups) >= 0.5:
+                return True
+        return False
 
     def _not_covered(self, question: Question) -> str:
         tools = ", ".join(self.tools[:8]) or "the documents it holds"

@@ -17,7 +17,7 @@ import numpy as np
 from assistant.answering import Answerer, Draft, HitPool
 from assistant.questions import Question
 from assistant.retrieval import HybridSearch, Retrieval
-from assistant.text import query_terms, terms, word_count
+from assistant.text import STOPWORDS, query_terms, stem, terms, word_count, words
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
@@ -32,6 +32,19 @@ QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+# A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
+# sentences that negate it too ("does not require Kubernetes expertise").
+NEGATION = re.compile(
+    r"\b(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|"
+    r"isn't|aren't|avoid)\b", re.IGNORECASE)
+NEGATION_MATCH = 0.2
+# Words every comparison uses; what is left of a comparison question is the aspect compared.
+COMPARISON_WORDS = frozenset(stem(w) for w in """
+    compare compared comparing comparison differ differs different difference differences
+    better worse best versus vs against between each which fit fits suit suits good right
+    choose pick use using tool tools platform platforms option options us we our team teams
+    side stack up stacks look looks like
+    """.split())  # noqa: SIM905 - a word list reads best as text
 # A question about what something costs wants a price (an amount, a tier, "free"), not any
 # number: "82% lower costs" states a saving, "From $15/month" states a price.
 PRICE_QUESTION = re.compile(
@@ -101,10 +114,17 @@ class ExtractiveAnswerer(Answerer):
 
     def _recommendation(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         tools = set(self.search.snapshot.entities.tools)
-        candidates = [
-            _rescored(c, 0.1 if c.subject in tools else 0.0)
-            for c in self._candidates(retrieval, pool, question.text, question.entities)
-        ]
+        found = self._candidates(retrieval, pool, question.text, question.entities)
+        avoided = _negated_terms(question.text)
+        if avoided:
+            # "If nobody knows Kubernetes": the answer is a tool that does *not* need it, which
+            # a wider search finds; sentences about the burden itself match well but answer
+            # nothing, so polarity decides between them.
+            found += self._facet(question.text, pool, question.entities, 2 * self.facet_k)
+        candidates = _unique([
+            _rescored(c, (0.1 if c.subject in tools else 0.0) + _polarity(c, avoided))
+            for c in found
+        ])
         chosen = _pick(candidates, budget=1, limit=1, margin=1.0)
         if not chosen:
             return ""
@@ -123,22 +143,30 @@ class ExtractiveAnswerer(Answerer):
         return "\n".join(lines)
 
     def _comparison(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
-        named = question.entities[:3]
+        # Compare the tools named; other names ("Pro", "GitHub") are part of the aspect.
+        tools = [n for n in question.entities if n in self.search.snapshot.entities.tools]
+        named = (tools if len(tools) >= 2 else question.entities)[:3]
         base = self._candidates(retrieval, pool, question.text, named)
+        aspect = _aspect(question.text, named)
         lines: list[str] = []
         used: list[Candidate] = []
         for name in named:
-            facet = self._facet(f"what {name} is and when to choose {name}", pool, [name],
-                                self.facet_k)
-            about = [c for c in base + facet if c.subject == name and not _repeats(c, used)]
-            chosen = _pick(about, budget=55, limit=2, margin=0.2)
+            # "Which is cheaper?" compares prices, not what each tool is: search that aspect.
+            query = f"{name} {aspect}" if aspect else f"what {name} is and when to choose {name}"
+            facet = self._facet(query, pool, [name], self.facet_k)
+            # A sentence about this tool, or naming it beside a tool not compared ("MLflow and
+            # Metaflow take the opposite approach" speaks for Metaflow against Kubeflow).
+            about = [c for c in facet + (base if not aspect else [])
+                     if (c.subject == name or (name in c.names and c.subject not in named))
+                     and not _repeats(c, used)]
+            chosen = _pick(about, budget=55, limit=1 if aspect else 2, margin=0.2)
             if chosen:
                 used += chosen
                 lines.append(f"**{name}:** {_as_prose(chosen)}")
         shared = [
             c for c in base
             if len(c.names & set(named)) >= 2 and not _repeats(c, used)
-            and c.score >= MIN_FACET_SIMILARITY
+            and c.score >= MIN_FACET_SIMILARITY and (not aspect or c.overlap > 0)
         ]
         both = _pick(shared, budget=45, limit=1, margin=1.0)
         if both:
@@ -230,7 +258,8 @@ class ExtractiveAnswerer(Answerer):
                 unit_terms = frozenset(terms(unit))
                 # A table row means what its table's heading says ("Pricing Comparison"); a
                 # sentence means what its paragraph's opening topic sentence announces.
-                context_terms = section_terms if hit.chunk.kind == "table_row" else lead_terms
+                context_terms = section_terms if hit.chunk.kind == "table_row" else (
+                    lead_terms | section_terms)
                 seen = unit_terms | context_terms
                 matched = sum(
                     w for alts, w in zip(alternatives, weights, strict=True) if alts & seen
@@ -259,6 +288,48 @@ class ExtractiveAnswerer(Answerer):
                               self.search.chunk_entities[position], overlap)
                 )
         return candidates
+
+
+def _negated_terms(question: str) -> frozenset[str]:
+    """The terms of what a question says it does not have or want ("nobody knows Kubernetes")."""
+    found: set[str] = set()
+    for match in NEGATION.finditer(question):
+        clause = re.split(r"[.,;:?!]", question[match.end() :], maxsplit=1)[0]
+        found.update(terms(clause))
+    return frozenset(found)
+
+
+def _polarity(candidate: Candidate, avoided: frozenset[str]) -> float:
+    """Reward a sentence that negates what the question avoids; demote one that requires it."""
+    if not avoided:
+        return 0.0
+    if NEGATION.search(candidate.text):
+        return NEGATION_MATCH
+    return -NEGATION_MATCH if candidate.terms & avoided else 0.0
+
+
+def _unique(candidates: list[Candidate]) -> list[Candidate]:
+    """One candidate per sentence (the best scored), when several searches found it."""
+    best: dict[tuple[int, int], Candidate] = {}
+    for c in candidates:
+        key = (c.marker, c.unit)
+        if key not in best or c.score > best[key].score:
+            best[key] = c
+    return list(best.values())
+
+
+def _aspect(question: str, names: list[str]) -> str:
+    """What a comparison is about ("cheaper", "architecture"), without the tools and the words
+    every comparison uses; empty for a plain "A vs B"."""
+    name_terms = {t for name in names for t in terms(name)}
+    plain = [w.removesuffix("'s") for w in words(question)]
+    kept = [w for w in plain if w not in STOPWORDS and stem(w) not in name_terms
+            and stem(w) not in COMPARISON_WORDS and not w.isdigit()]
+    # "How long", "how much": the kind of answer wanted is part of the aspect.
+    quantity = QUANTITY.search(question)
+    if kept and quantity and quantity.group().lower().startswith("how "):
+        kept.insert(0, quantity.group().lower())
+    return " ".join(kept)
 
 
 def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozenset[str]:

@@ -50,8 +50,18 @@ QUESTION_WORDS = frozenset(
     idea think thinking smart wise sense cheaper cheap expensive pricier quicker harder
     come came comes origin long quick quickly hard easy difficult comfortable
     know knows knew nobody newcomer newcomers
+    shine shines excel excels strength strengths strong weak weakness weaknesses pros cons
+    advantage advantages disadvantage disadvantages downside downsides drawback drawbacks
+    benefit benefits limitation limitations
     """.split()  # noqa: SIM905
 )
+
+
+MAX_HISTORY_TURNS = 50  # earlier turns considered when resolving a follow-up
+MAX_TURN_CHARS = 4000  # of each turn: enough for any question
+# A lower-case word with an English inflection ("babysitting", "idling", "quickly") is a word
+# the model's vocabulary happens to lack, not a product name ("sagemaker", "dagster").
+ENGLISH_ENDING = re.compile(r"(ing|ed|ly|ness|tion|sion|ment|ful|less|able|ible|ous|ive)$")
 
 
 @dataclass
@@ -70,6 +80,15 @@ class Question:
 def resolve_followup(question: str, history: list[tuple[str, str]], entities: EntityIndex) -> str:
     """Make a follow-up standalone using the conversation ("How much does it cost?" -> ClearML)."""
     previous_question, previous_entities = _last_topic(history, entities)
+    return _resolve(question, previous_question, previous_entities, entities)
+
+
+def _resolve(
+    question: str,
+    previous_question: str | None,
+    previous_entities: list[str],
+    entities: EntityIndex,
+) -> str:
     if not previous_entities:
         return question
     named = entities.find(question)
@@ -131,14 +150,13 @@ def _last_topic(
     history: list[tuple[str, str]], entities: EntityIndex
 ) -> tuple[str | None, list[str]]:
     """The most recent user question that named something, resolved in its own context."""
-    resolved: list[tuple[str, str]] = []
+    # One forward pass: each user turn is resolved against the topic running before it, so a
+    # long conversation costs linear time (resolving each turn from scratch was exponential).
     topic: tuple[str | None, list[str]] = (None, [])
-    for role, content in history:
+    for role, content in history[-MAX_HISTORY_TURNS:]:
         if role != "user":
-            resolved.append((role, content))
             continue
-        standalone = resolve_followup(content, resolved, entities) if resolved else content
-        resolved.append((role, standalone))
+        standalone = _resolve(content[:MAX_TURN_CHARS], *topic, entities)
         named = entities.find(standalone)
         if named:
             topic = (standalone, named)
@@ -205,7 +223,8 @@ def _unknown_names(
         capitalised_inside = token[1:] != token[1:].lower() or (
             not opens_sentence and token[0].isupper()
         )
-        common = lowered in common_words or stem(lowered) in common_words
+        common = (lowered in common_words or stem(lowered) in common_words
+                  or (token.islower() and ENGLISH_ENDING.search(lowered) is not None))
         if capitalised_inside or not common:
             unknown.append(token)
     return unknown
@@ -220,6 +239,24 @@ def _known_compound(token: str, vocabulary: frozenset[str], common_words: frozen
         p in STOPWORDS or p in vocabulary or stem(p) in vocabulary or p in common_words
         for p in parts
     )
+
+
+def without_names(text: str, names: list[str], entities: EntityIndex) -> str:
+    """The text with the named entities (and their aliases) taken out: what is asked of them."""
+    for name in names:
+        surfaces = [name, *entities.entities[name].aliases] if name in entities.entities else [name]
+        for surface in sorted(surfaces, key=len, reverse=True):
+            text = re.sub(rf"(?<![\w&]){re.escape(surface)}(?:'s)?(?![\w&])", " ", text,
+                          flags=re.IGNORECASE)
+    return " ".join(text.split())
+
+
+def topic_groups(text: str, names: list[str]) -> list[frozenset[str]]:
+    """The question's topic terms beyond the names, each with its synonyms ("cost": "pricing")."""
+    name_words = {w for name in names for w in words(name)}
+    topical = [w for w in words(text) if w not in STOPWORDS and w not in name_words
+               and w not in QUESTION_WORDS and stem(w) not in QUESTION_WORDS]
+    return [frozenset({stem(w), *query_terms(w)}) for w in dict.fromkeys(topical)]
 
 
 def _uncovered(text: str, entities: EntityIndex, vocabulary: frozenset[str]) -> bool:

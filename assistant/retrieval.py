@@ -12,6 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.chunking import Chunk
+from assistant.dense import EXACT_LIMIT, ExactDense
 from assistant.embeddings import SentenceEmbedder
 from assistant.entities import EntityIndex
 from assistant.index import Snapshot
@@ -62,6 +63,11 @@ class HybridSearch:
         ]
         self.unit_names = [[frozenset(entities.find(u)) for u in c.units] for c in snapshot.chunks]
         self.unit_subjects = [_subjects(c, entities) for c in snapshot.chunks]
+        # Small indexes are searched exactly in memory; large ones through Chroma's HNSW.
+        self.exact = (
+            ExactDense.from_collection(snapshot.collection)
+            if snapshot.manifest.units <= EXACT_LIMIT else None
+        )
 
     def search(
         self,
@@ -102,20 +108,26 @@ class HybridSearch:
         best_similarity = max(best.values(), default=0.0)
         return Retrieval(query, entities, hits, best_similarity)
 
-    def _dense(self, vector: np.ndarray) -> tuple[dict[int, float], dict[int, dict[int, float]]]:
+    def _nearest(self, vector: np.ndarray) -> list[tuple[str, float]]:
+        """The sentences nearest to a query vector, with their cosine similarity."""
+        if self.exact is not None:
+            return self.exact.query(vector, DENSE_POOL)
         count = self.snapshot.manifest.units
         result = self.snapshot.collection.query(  # type: ignore[attr-defined]
             query_embeddings=[vector], n_results=min(DENSE_POOL, count), include=["distances"]
         )
+        return [(unit_id, 1.0 - float(distance))
+                for unit_id, distance in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def _dense(self, vector: np.ndarray) -> tuple[dict[int, float], dict[int, dict[int, float]]]:
         position = self.snapshot.position
         best: dict[int, float] = {}
         per_unit: dict[int, dict[int, float]] = {}
-        for unit_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
+        for unit_id, similarity in self._nearest(vector):
             chunk_id, _, unit = unit_id.rpartition(":")
             index = position.get(chunk_id)
             if index is None:
                 continue
-            similarity = 1.0 - float(distance)
             per_unit.setdefault(index, {})[int(unit)] = similarity
             best[index] = max(best.get(index, -1.0), similarity)
         return best, per_unit

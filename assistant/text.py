@@ -52,7 +52,10 @@ def stem(word: str) -> str:
         word = word[:-3] + "y"
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) >= 4:
         word = word[:-1]
-    for suffix, replacement, min_len in (("ation", "at", 7), ("ing", "", 6), ("ed", "", 5)):
+    for suffix, replacement, min_len in (
+        ("mentation", "ment", 11), ("ation", "at", 7), ("ity", "", 8), ("ing", "", 6),
+        ("ed", "", 5), ("e", "", 5),  # "rewrite" meets "rewriting", "write" meets "writing"
+    ):
         if word.endswith(suffix) and len(word) >= min_len:
             return word[: len(word) - len(suffix)] + replacement
     return word
@@ -81,13 +84,34 @@ SYNONYMS = {
     "migrat": ("migration", "move"),
     "switch": ("move", "migrat"),
     "serv": ("serving", "inference"),
+    # What a tool is good or bad at, however it is asked.
+    "shine": ("excel", "best", "advantage"),
+    "strength": ("excel", "best", "advantage"),
+    "strong": ("excel", "best", "advantage"),
+    "weak": ("disadvantage", "limitation"),
+    "weakness": ("disadvantage", "limitation"),
+    "drawback": ("disadvantage", "limitation"),
+    "downside": ("disadvantage", "limitation"),
+    "easier": ("simple", "simpler"),
+    "easy": ("simple", "simpler"),
 }
+
+
+def _by_stem(table: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    # Looked up by stem, so "charge", "charges" and "charging" all find the same synonyms.
+    merged: dict[str, set[str]] = {}
+    for word, alternatives in table.items():
+        merged.setdefault(stem(word), set()).update(stem(a) for a in alternatives)
+    return {key: frozenset(values) for key, values in merged.items()}
+
+
+_SYNONYMS_BY_STEM = _by_stem(SYNONYMS)
 
 
 def query_terms(text: str) -> list[str]:
     """Content terms of a query plus their synonyms."""
     found = terms(text)
-    return found + [stem(s) for t in found for s in SYNONYMS.get(t, ())]
+    return found + [s for t in found for s in sorted(_SYNONYMS_BY_STEM.get(t, ()))]
 
 
 def numbers(text: str) -> set[str]:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import uvicorn
 
+from assistant.api.app import SERVER_OPTIONS
 from assistant.bench.load import free_port
 
 __all__ = ["free_port", "serving"]
@@ -18,8 +19,9 @@ __all__ = ["free_port", "serving"]
 def serving(app: object) -> Iterator[str]:
     """Run `app` under uvicorn until the block ends; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           log_config=None))
+    # The options `assistant serve` uses, so tests see what users run.
+    config = {**SERVER_OPTIONS, "log_level": "warning"}
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **config))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 import time
 
@@ -36,10 +37,11 @@ def test_api_health_and_readiness(base_url):
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
 
 
-def test_api_readiness_is_503_until_the_index_loads(seed_settings, tmp_path):
-    # No index and no corpus: the loader fails, the process stays up and says why.
+def test_api_readiness_is_503_until_the_index_loads_then_recovers(seed_settings, tmp_path):
+    # No index and no corpus yet: the loader fails, the process stays up, says so, and retries.
+    corpus = tmp_path / "corpus"
     settings = seed_settings.model_copy(update={"index_dir": tmp_path / "i",
-                                                "corpus_dir": tmp_path / "missing"})
+                                                "corpus_dir": corpus})
     with serving(create_app(settings)) as url:
         assert httpx.get(f"{url}/healthz").status_code == 200
         deadline = time.monotonic() + 10
@@ -49,8 +51,24 @@ def test_api_readiness_is_503_until_the_index_loads(seed_settings, tmp_path):
             time.sleep(0.05)
         assert ready.status_code == 503 and ready.json()["error"]["code"] == "not_ready"
         assert "could not load" in ready.json()["error"]["message"]
+        assert str(tmp_path) not in ready.text  # details stay in the server's log
         chat = httpx.post(f"{url}/v1/chat", json={"message": "hi"})
         assert chat.status_code == 503 and chat.headers["retry-after"]
+        shutil.copytree(seed_settings.corpus_dir, corpus)
+        deadline = time.monotonic() + 60
+        while httpx.get(f"{url}/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        answer = httpx.post(f"{url}/v1/chat", json={"message": "Who built Metaflow?"})
+        assert answer.status_code == 200 and "Netflix" in answer.json()["answer"]
+
+
+def test_api_answers_even_when_the_feedback_store_is_broken(assistant, tmp_path):
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the database's folder should be")
+    settings = assistant.settings.model_copy(update={"feedback_db": blocked / "f.sqlite3"})
+    with serving(create_app(settings, assistant)) as url:
+        answer = httpx.post(f"{url}/v1/chat", json={"message": "What does Comet cost?"})
+    assert answer.status_code == 200 and "$19" in answer.json()["answer"]
 
 
 def test_api_chat_returns_the_answer_object(base_url):
@@ -93,7 +111,7 @@ def test_api_chat_streams_server_sent_events(base_url):
     assert events[0][1] == events[-1][1]["citations"]
 
 
-def test_api_stream_client_disconnect_leaves_the_server_serving(base_url):
+def test_api_stream_abrupt_disconnects_leave_the_server_serving(base_url):
     port = int(base_url.rsplit(":", 1)[1])
     body = json.dumps({"message": "Should we leave Kubeflow?", "stream": True}).encode()
     for _ in range(5):

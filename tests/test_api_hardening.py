@@ -54,6 +54,12 @@ MALFORMED = [
     ("top_k too large", "POST", "/v1/chat", {"message": "hi", "top_k": 21}, JSON, 422),
     ("top_k not a number", "POST", "/v1/chat", {"message": "hi", "top_k": "five"}, JSON, 422),
     ("stream not a boolean", "POST", "/v1/chat", {"message": "hi", "stream": []}, JSON, 422),
+    ("stream as a string", "POST", "/v1/chat", {"message": "hi", "stream": "yes"}, JSON, 422),
+    ("top_k as a boolean", "POST", "/v1/chat", {"message": "hi", "top_k": True}, JSON, 422),
+    ("top_k as a string", "POST", "/v1/chat", {"message": "hi", "top_k": "5"}, JSON, 422),
+    ("top_k as a float", "POST", "/v1/chat", {"message": "hi", "top_k": 5.5}, JSON, 422),
+    ("completion message over 20000 characters", "POST", "/v1/chat/completions",
+     {"messages": [{"role": "user", "content": "x" * 20_001}]}, JSON, 422),
     ("text/plain body", "POST", "/v1/chat", b'{"message": "hi"}', {"content-type": "text/plain"},
      415),
     ("no content type", "POST", "/v1/chat", b'{"message": "hi"}', {}, 415),
@@ -84,8 +90,14 @@ def test_api_malformed_requests_get_json_errors(base_url, kind, method, path, bo
     response = httpx.request(method, f"{base_url}{path}", content=content, headers=headers)
     assert response.status_code == status, response.text
     error = response.json()["error"]
-    assert set(error) == {"code", "message"} and error["code"] and error["message"]
+    assert set(error) == {"code", "message"} and error["message"]
+    expected_code = {400: "invalid_json", 404: "not_found", 405: "method_not_allowed",
+                     413: "payload_too_large", 415: "unsupported_media_type",
+                     422: "invalid_request"}[status]
+    assert error["code"] == expected_code
     assert "Traceback" not in response.text and 'File "' not in response.text
+    if status == 405:
+        assert response.headers["allow"]
 
 
 def test_api_chunked_body_over_the_limit_is_413(base_url):
@@ -143,6 +155,19 @@ def test_api_rate_limit_answers_429_with_retry_after(assistant):
     assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
     assert 1 <= int(limited.headers["retry-after"]) <= 20
     assert other_client.status_code == 200 and health.status_code == 200
+
+
+def test_api_rate_limit_counts_failed_keys_and_ignores_forwarded_addresses(assistant):
+    with _served(assistant, rate_limit="3/minute", api_keys=SecretStr("right")) as url:
+        guesses = [httpx.post(f"{url}/v1/search", json={"query": "ray"},
+                              headers={"authorization": f"Bearer guess-{i}"}).status_code
+                   for i in range(5)]
+    assert guesses[:3] == [401, 401, 401] and guesses[3:] == [429, 429]
+    with _served(assistant, rate_limit="3/minute") as url:
+        spoofed = [httpx.post(f"{url}/v1/search", json={"query": "ray"},
+                              headers={"x-forwarded-for": f"10.0.0.{i}"}).status_code
+                   for i in range(5)]
+    assert spoofed[:3] == [200, 200, 200] and spoofed[3:] == [429, 429]
 
 
 def test_api_cors_is_closed_unless_configured(base_url, assistant):

@@ -24,6 +24,11 @@ Send `Authorization: Bearer <key>` when the server has `ASSISTANT_API_KEYS`. Eve
 `{"error": {"code": ..., "message": ...}}`."""
 
 
+# How uvicorn must run the app. proxy_headers off: a client could otherwise choose its address,
+# and so its rate-limit bucket, with X-Forwarded-For; behind a proxy, limit there or use keys.
+SERVER_OPTIONS: dict[str, object] = {"proxy_headers": False, "log_config": None}
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
     """The API app; loads the assistant in the background unless one is given."""
     settings = settings or Settings()
@@ -35,6 +40,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         # Load in the background: /healthz answers at once, /readyz says when answers can flow.
         services.start_loading()
         yield
+        services.stop()
 
     app = FastAPI(title="Platform assistant", version="0.1.0", description=DESCRIPTION,
                   lifespan=lifespan)

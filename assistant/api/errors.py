@@ -50,7 +50,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
+        if any(e.get("type") in {"json_invalid", "json_type"} for e in errors):
             return error_response(400, "invalid_json", "The body is not valid JSON.")
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
@@ -61,7 +61,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail))
+        message = str(exc.detail)
+        if exc.status_code == 400 and "parsing the body" in message:
+            # Starlette's own words for a body it cannot decode (bad UTF-8, nesting too deep).
+            code, message = "invalid_json", "The body is not valid JSON."
+        return error_response(exc.status_code, code, message, **(exc.headers or {}))
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> JSONResponse:

@@ -17,6 +17,7 @@ class RequestIdFilter(logging.Filter):
     """Adds the current request id to every record logged while a request is handled."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Attach the request id; never drops a record."""
         if getattr(record, "request_id", None) is None:
             record.request_id = request_id.get()
         return True
@@ -26,6 +27,7 @@ class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON line: time, level, logger, message, request id, extras."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """One JSON object for one record."""
         entry: dict[str, object] = {
             "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
             + f".{int(record.msecs):03d}Z",
@@ -33,7 +35,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry |= {k: v for k, v in vars(record).items() if k not in _STANDARD and v is not None}
+        # uvicorn adds a `color_message` copy with terminal escapes: not for a log file.
+        entry |= {k: v for k, v in vars(record).items()
+                  if k not in _STANDARD and v is not None and k != "color_message"}
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)

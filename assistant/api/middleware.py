@@ -49,6 +49,7 @@ class RequestGate:
         self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the request, pass it on, then count and log it."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -96,6 +97,9 @@ class RequestGate:
             if presented is None or not any(
                 hmac.compare_digest(presented, key) for key in self.keys
             ):
+                # Wrong keys count against the caller's address: guessing keys is limited too.
+                if self.limiter and self.limiter.acquire(client) > 0:
+                    return (429, "rate_limited", "Too many requests.", {"retry-after": "60"})
                 return (401, "unauthorized", "Send a valid API key as `Authorization: Bearer "
                         "<key>` (ASSISTANT_API_KEYS).", {"www-authenticate": "Bearer"})
             # Key holders are limited per key, whatever address they call from.
@@ -152,7 +156,8 @@ class RequestGate:
 
 
 async def _respond(send: Send, status: int, code: str, message: str, extra: dict) -> None:
-    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    body = json.dumps({"error": {"code": code, "message": message}},
+                      separators=(",", ":")).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(k.encode(), v.encode()) for k, v in extra.items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -62,8 +62,8 @@ class ChatRequest(BaseModel):
                          description="The question.")
     history: list[Message] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
                                    description="Earlier turns, oldest first.")
-    top_k: int | None = Field(None, ge=1, le=20, description="Passages to retrieve.")
-    stream: bool = Field(False, description="Answer with Server-Sent Events.")
+    top_k: int | None = Field(None, ge=1, le=20, strict=True, description="Passages to retrieve.")
+    stream: bool = Field(False, strict=True, description="Answer with Server-Sent Events.")
 
 
 class SearchRequest(BaseModel):
@@ -72,7 +72,7 @@ class SearchRequest(BaseModel):
     model_config = _example({"query": "ray pricing", "k": 5})
 
     query: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, pattern=r"\S")
-    k: int = Field(5, ge=1, le=50, description="How many passages to return.")
+    k: int = Field(5, ge=1, le=50, strict=True, description="How many passages to return.")
 
 
 class SearchResponse(BaseModel):
@@ -120,7 +120,7 @@ class ChatMessage(BaseModel):
     )
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[dict[str, Any]] | None = None
+    content: str | list[dict[str, Any]] | None = Field(None, max_length=20_000)
 
     def text(self) -> str:
         """The message's text, with list-of-parts content joined."""
@@ -142,7 +142,7 @@ class CompletionRequest(BaseModel):
 
     model: str = Field("platform-assistant", max_length=200)
     messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_HISTORY_TURNS + 1)
-    stream: bool = False
+    stream: bool = Field(False, strict=True)
 
 
 class CompletionChoice(BaseModel):

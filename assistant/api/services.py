@@ -16,6 +16,8 @@ from assistant.feedback import FeedbackStore
 
 log = logging.getLogger(__name__)
 
+LOAD_RETRY_MAX_S = 30.0
+
 
 class NotReadyError(Exception):
     """The index is still loading, or could not be loaded."""
@@ -28,6 +30,7 @@ class Services:
         self.settings = settings
         self._assistant = assistant
         self._error: str | None = None
+        self._stopping = threading.Event()
         self.metrics = ApiMetrics()
 
     def assistant(self) -> Assistant:
@@ -45,7 +48,10 @@ class Services:
     ) -> Answer:
         """Answer a question and record it (feedback store, metrics) for the channel it came on."""
         answer = self.assistant().ask(message, history, top_k)
-        self.feedback.remember(answer, message, channel)
+        try:
+            self.feedback.remember(answer, message, channel)
+        except Exception as exc:  # noqa: BLE001 - the answer matters more than its record
+            log.error("could not record answer %s for feedback: %s", answer.id, exc)
         self.metrics.observe_answer(answer, channel)
         return answer
 
@@ -80,14 +86,25 @@ class Services:
             loaded = Assistant.load(self.settings)
             loaded.warm_up()
         except Exception as exc:
-            # Reported by /readyz and every answer endpoint instead of crashing the server.
+            # The details go to the log only: /readyz is public, and errors can carry URLs.
             log.error("could not load the assistant: %s", exc)
-            self._error = f"the assistant could not load: {exc}"
+            self._error = "the assistant could not load its index; the server log says why"
             raise
         self._assistant = loaded
+        self._error = None
         return loaded
 
     def _load_in_background(self) -> None:
-        # A failure is already logged and kept for /readyz and the answer endpoints.
-        with contextlib.suppress(Exception):
-            self.load()
+        # Keep trying: the corpus may be added, or the Chroma server may come up, after us.
+        delay = 1.0
+        while self._assistant is None and not self._stopping.is_set():
+            with contextlib.suppress(Exception):
+                self.load()
+                return
+            log.info("retrying to load the assistant in %.0f s", delay)
+            self._stopping.wait(delay)
+            delay = min(delay * 2, LOAD_RETRY_MAX_S)
+
+    def stop(self) -> None:
+        """Stop retrying to load (the server is shutting down)."""
+        self._stopping.set()

@@ -95,15 +95,21 @@ def _ask(settings: Settings, rounds: int) -> dict[str, float]:
     assistant = Assistant.load(settings)
     assistant.warm_up()
     model = assistant.embedder.model
+    direct = assistant.embedder._encode_queries  # tokenizer and network, nothing else
     for question in QUESTIONS:
         assistant.ask(question)  # caches that persist across questions are warmed, as in service
-    bare, asked = [], []
+    encoded, lean, asked = [], [], []
     for _ in range(rounds):
         for question in QUESTIONS:
-            bare.append(_timed(lambda q=question: model.encode(q)))
+            encoded.append(_timed(lambda q=question: model.encode(q)))
+            lean.append(_timed(lambda q=question: direct([q])))
             asked.append(_timed(lambda q=question: assistant.ask(q)))
-    p50_bare, p50_ask = statistics.median(bare), statistics.median(asked)
+    # The baseline is the cheaper of the two ways to embed one query, so it flatters nobody.
+    p50_bare = min(statistics.median(encoded), statistics.median(lean))
+    p50_ask = statistics.median(asked)
     return {
+        "encode_p50_ms": statistics.median(encoded) * 1000,
+        "direct_embedding_p50_ms": statistics.median(lean) * 1000,
         "query_embedding_p50_ms": p50_bare * 1000,
         "ask_p50_ms": p50_ask * 1000,
         "ask_p95_ms": _percentile(asked, 95) * 1000,
