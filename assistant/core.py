@@ -133,8 +133,9 @@ class Assistant:
         if question.uncovered:
             # Topic words the corpus never uses usually mean another topic ("a mobile app"),
             # unless a passage matches what is asked strongly anyway ("mix GPU and CPU jobs").
-            # The names are left out: "MLflow" alone would match every MLflow passage.
-            topic = without_names(question.text, question.entities, self.snapshot.entities)
+            # The tools' names are left out: "MLflow" alone would match every MLflow passage.
+            tools = [n for n in question.entities if n in self.tools]
+            topic = without_names(question.text, tools, self.snapshot.entities)
             if not topic.strip():
                 return False
             matched = self.search_engine.search(topic, 3, entities=[]).best_similarity
