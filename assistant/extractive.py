@@ -32,6 +32,12 @@ QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+# "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
+LIST_QUESTION = re.compile(
+    r"\bwhat (kinds? of \w+ |sort of \w+ )?(does|do|can|will) [\w&' ]{1,40}? (cover|handle|offer|"
+    r"support|provide|include|do|bring)\b|\bwhat (features|capabilities|workloads|components)\b",
+    re.IGNORECASE,
+)
 # A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
 # sentences that negate it too ("does not require Kubernetes expertise").
 NEGATION = re.compile(
@@ -247,6 +253,7 @@ class ExtractiveAnswerer(Answerer):
         query_weight = sum(weights) or 1.0
         wants_price = bool(PRICE_QUESTION.search(query))
         wants_quantity = bool(QUANTITY.search(query))
+        wants_list = bool(LIST_QUESTION.search(query))
         candidates: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
             marker = pool.add(hit)
@@ -280,6 +287,8 @@ class ExtractiveAnswerer(Answerer):
                 if wants_price:
                     focus += QUANTITY_BONUS if PRICE.search(unit) else 0.0
                 elif wants_quantity and NUMBER.search(unit):
+                    focus += QUANTITY_BONUS
+                if wants_list and unit.count(",") >= 2:
                     focus += QUANTITY_BONUS
                 score = similarity + OVERLAP_WEIGHT * overlap + focus - 0.01 * rank
                 candidates.append(
