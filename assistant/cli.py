@@ -198,6 +198,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
     # Each worker process builds its own app from the environment: pass the CLI's choices on.
     os.environ["ASSISTANT_CORPUS_DIR"] = str(settings.corpus_dir)
     os.environ["ASSISTANT_INDEX_DIR"] = str(settings.index_dir)
+    os.environ["ASSISTANT_WORKERS"] = str(workers)
     uvicorn.run("assistant.api.app:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, **SERVER_OPTIONS)
 

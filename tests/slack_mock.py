@@ -33,6 +33,7 @@ class Call:
     params: dict[str, str]  # query string and form fields
     json: dict[str, Any] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
     def arg(self, name: str) -> Any:
         """A parameter, whether it was sent as JSON, as a form field or in the query."""
@@ -48,15 +49,15 @@ class Call:
 class MockSlack:
     """Records every call; answers like Slack; can answer one call of a method with an error."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.calls: list[Call] = []
         self.replies: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.socket_url = ""  # what apps.connections.open answers (a MockSocketMode's url)
-        self._failures: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._failures: dict[str, list[tuple[int, dict[str, str], str]]] = {}
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self.root = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.api_url = f"{self.root}/api/"
@@ -76,11 +77,12 @@ class MockSlack:
         """A response URL (as in slash commands and button clicks) served by this mock."""
         return f"{self.root}/respond/{name}"
 
-    def fail_once(self, method: str, status: int = 429, retry_after: int = 1) -> None:
-        """Answer the next call of `method` with `status` (429: with Retry-After)."""
+    def fail_once(self, method: str, status: int = 429, retry_after: int = 1,
+                  error: str = "ratelimited") -> None:
+        """Answer the next call of `method` with `status` and `error` (429: with Retry-After)."""
         headers = {"Retry-After": str(retry_after)} if status == 429 else {}
         with self._lock:
-            self._failures.setdefault(method, []).append((status, headers))
+            self._failures.setdefault(method, []).append((status, headers, error))
 
     def calls_to(self, method: str, where: Callable[[Call], bool] = lambda c: True) -> list[Call]:
         """The calls of one method so far that match `where`."""
@@ -110,8 +112,8 @@ class MockSlack:
             self._changed.notify_all()
             failures = self._failures.get(call.method)
             if failures:
-                status, headers = failures.pop(0)
-                return status, headers, {"ok": False, "error": "ratelimited"}
+                status, headers, error = failures.pop(0)
+                return status, headers, {"ok": False, "error": error}
         return 200, {}, self._answer(call)
 
     def _answer(self, call: Call) -> Any:
@@ -127,9 +129,18 @@ class MockSlack:
         if call.method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url}
         if call.method == "conversations.replies":
-            messages = self.replies.get((call.arg("channel"), call.arg("ts")), [])
-            return {"ok": True, "messages": messages, "has_more": False}
+            return self._replies_page(call)
         return {"ok": True}
+
+    def _replies_page(self, call: Call) -> dict[str, Any]:
+        """One page of a thread, oldest first, paged with `limit` and `cursor` as Slack does."""
+        messages = self.replies.get((call.arg("channel"), call.arg("ts")), [])
+        limit = int(call.arg("limit") or 1000)
+        start = int(str(call.arg("cursor") or "page:0").removeprefix("page:"))
+        end = start + limit
+        more = end < len(messages)
+        return {"ok": True, "messages": messages[start:end], "has_more": more,
+                "response_metadata": {"next_cursor": f"page:{end}" if more else ""}}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         mock = self
@@ -217,9 +228,9 @@ class MockSocketMode:
 
 
 @contextmanager
-def mock_slack() -> Iterator[MockSlack]:
-    """A running mock Slack Web API for the duration of the block."""
-    mock = MockSlack().start()
+def mock_slack(port: int = 0) -> Iterator[MockSlack]:
+    """A running mock Slack Web API for the duration of the block (on `port`, if given)."""
+    mock = MockSlack(port).start()
     try:
         yield mock
     finally:

@@ -6,6 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -14,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from assistant.api.services import Services
 from assistant.config import Settings
+from integrations.slack.connection import SlackConnection
 from integrations.slack.handlers import SlackBot
 
 log = logging.getLogger(__name__)
@@ -22,15 +24,17 @@ ANSWER_WORKERS = 4  # questions answered at once; more queue (each takes well un
 
 
 class _HideTokenSkippedWarning(logging.Filter):
-    """Drops bolt's "`token` will be unused" warning.
+    """Drops bolt's warnings that the token is unused or ignored.
 
-    bolt reads SLACK_BOT_TOKEN from the environment even when given a client built from that
-    same token, then warns that it is unused: true, and only confusing to whoever reads the log.
+    The client carries the bot token and `authorize` hands bolt that same token, so bolt warns
+    that the client's token (or SLACK_BOT_TOKEN) is ignored: true, and only confusing to whoever
+    reads the log.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """False for that one warning."""
-        return "`token` will be unused" not in record.getMessage()
+        """False for those warnings."""
+        message = record.getMessage()
+        return not ("`token` will be unused" in message or "`token` (or SLACK_BOT_TOKEN" in message)
 
 
 BOLT_LOG = logging.getLogger("integrations.slack.bolt")
@@ -60,23 +64,34 @@ def make_client(settings: Settings) -> WebClient:
     )
 
 
-def build_app(services: Services, *, socket_mode: bool = False, client: WebClient | None = None,
+def build_app(services: Services, connection: SlackConnection, *, socket_mode: bool = False,
               bot: SlackBot | None = None) -> App:
-    """A bolt `App` answering with `services`; it makes no network call until an event arrives."""
+    """A bolt `App` answering with `services`; it makes no network call until an event arrives.
+
+    The bot's identity comes from `connection` (its cached `auth.test`), so bolt never calls
+    `auth.test` itself: the check at startup is the only one.
+    """
     settings = services.settings
     signing = settings.slack_signing_secret
     secret = signing.get_secret_value() if signing else ""
     if not secret and not socket_mode:
         raise SlackConfigError("SLACK_SIGNING_SECRET is not set: copy it from the app's Basic "
                                "Information page (it verifies that requests come from Slack)")
+
+    def authorize() -> AuthorizeResult | None:
+        # None (bolt then answers nothing) only while Slack was never reached; events.py turns
+        # that case away first, with a 503 Slack retries.
+        return connection.identity_now()
+
     app = App(
         name="platform-assistant",
-        client=client or make_client(settings),
+        client=connection.client,
         signing_secret=secret,
         # Socket Mode requests come over an authenticated WebSocket and carry no signature.
         request_verification_enabled=bool(secret),
-        # No auth.test at construction: the server must start while Slack is unreachable.
-        token_verification_enabled=False,
+        # With `authorize`, bolt neither calls auth.test at construction (the server must start
+        # while Slack is unreachable) nor on the first event (SingleTeamAuthorization would).
+        authorize=authorize,
         # Events are acknowledged at once; the answer is written on these threads afterwards.
         process_before_response=False,
         listener_executor=ThreadPoolExecutor(ANSWER_WORKERS, thread_name_prefix="slack-answer"),

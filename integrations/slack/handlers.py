@@ -26,11 +26,11 @@ from integrations.slack.formatting import (
     thanked_blocks,
     to_question,
 )
+from integrations.slack.threads import read_thread
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "slack"  # the feedback store's channel name for everything asked here
-HISTORY_TURNS = 20  # earlier thread messages passed to the assistant
 # Message subtypes that are a person asking something; every other subtype (edits, deletions,
 # joins, bot messages, topic changes...) is ignored.
 ASKING_SUBTYPES = {None, "file_share", "thread_broadcast"}
@@ -110,7 +110,14 @@ class SlackBot:
             ack(text=USAGE)
             return
         ack(text=f":mag: Looking that up: _{escape(question)}_")
-        answer = self._ask(question, [])
+        try:
+            answer = self._ask(question, [])
+        except Exception:
+            # The asker saw "Looking that up": never leave them waiting on it.
+            log.exception("could not answer an /ask question from %s", command.get("user_id"))
+            respond(text=FAILED, blocks=notice_blocks(FAILED), response_type="ephemeral",
+                    replace_original=False)
+            return
         if answer is None:
             respond(text=LOADING, response_type="ephemeral", replace_original=False)
             return
@@ -151,9 +158,10 @@ class SlackBot:
         bot = (context.get("bot_user_id"), context.get("bot_id"))
         history: list[dict[str, str]] = []
         if thread_ts:
-            history, bot_in_thread = _thread_history(client, channel, thread_ts, ts, bot)
-            if check_thread and not bot_in_thread:
-                return  # a thread the bot never answered in: not talking to us
+            found = _thread_history(client, channel, thread_ts, ts, bot, check_thread)
+            if found is None:
+                return
+            history = found
         reply_to = thread_ts or ts
         question = to_question(event.get("text", ""), bot[0])
         if not question:
@@ -205,31 +213,29 @@ def _from_a_bot(event: dict[str, Any]) -> bool:
 
 def _thread_history(
     client: WebClient, channel: str, thread_ts: str, current_ts: str,
-    bot: tuple[str | None, str | None],
-) -> tuple[list[dict[str, str]], bool]:
-    """The thread before the current message, as chat history; and whether the bot spoke in it."""
+    bot: tuple[str | None, str | None], check_thread: bool,
+) -> list[dict[str, str]] | None:
+    """The thread before the current message as chat history; None if the bot should not answer.
+
+    With `check_thread`, the message did not mention the bot: answer only in its own threads.
+    """
     try:
-        response = client.conversations_replies(channel=channel, ts=thread_ts, limit=100)
+        thread = read_thread(client, channel, thread_ts, current_ts, bot)
     except SlackApiError as exc:
-        # Most often a missing *:history scope: answer without the thread rather than not at all.
+        # Most often a missing *:history scope. A mention or DM is addressed to the bot, so it is
+        # answered without the thread rather than not at all; a reply that does not mention the
+        # bot may be to anyone, and without the thread nothing says the bot answered there.
+        reason = exc.response.get("error") if exc.response else exc
+        if check_thread:
+            log.warning("could not read thread %s in %s (%s): not answering a reply that does "
+                        "not mention the bot", thread_ts, channel, reason)
+            return None
         log.warning("could not read thread %s in %s (%s): answering without its history",
-                    thread_ts, channel, exc.response.get("error") if exc.response else exc)
-        return [], False
-    history: list[dict[str, str]] = []
-    bot_spoke = False
-    for message in response.get("messages", []):
-        if float(message.get("ts", 0)) >= float(current_ts):
-            continue
-        mine = (bot[0] and message.get("user") == bot[0]) or (
-            bot[1] and message.get("bot_id") == bot[1]
-        )
-        bot_spoke = bot_spoke or bool(mine)
-        if mine:
-            history.append({"role": "assistant", "content": message.get("text", "")})
-        elif not message.get("bot_id"):
-            question = to_question(message.get("text", ""), bot[0])
-            history.append({"role": "user", "content": question})
-    return history[-HISTORY_TURNS:], bot_spoke
+                    thread_ts, channel, reason)
+        return []
+    if check_thread and not thread.bot_spoke:
+        return None  # a thread the bot never answered in: not talking to us
+    return thread.history
 
 
 def _post(client: WebClient, channel: str, thread_ts: str, text: str,

@@ -8,7 +8,7 @@ import threading
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from assistant.api.services import Services
-from integrations.slack.app import SlackConfigError, build_app
+from integrations.slack.app import SlackConfigError, build_app, make_client
 from integrations.slack.connection import SlackConnection
 
 log = logging.getLogger(__name__)
@@ -24,9 +24,10 @@ class SocketModeBot:
             raise SlackConfigError("SLACK_APP_TOKEN is not set: create an app-level token "
                                    "(xapp-..., scope connections:write) on the app's Basic "
                                    "Information page")
-        self.app = build_app(services, socket_mode=True)
+        self.connection = SlackConnection(make_client(services.settings), first_wait_s,
+                                          max_wait_s)
+        self.app = build_app(services, self.connection, socket_mode=True)
         self.handler = SocketModeHandler(self.app, token.get_secret_value())
-        self.connection = SlackConnection(self.app.client, first_wait_s, max_wait_s)
         self.first_wait_s, self.max_wait_s = first_wait_s, max_wait_s
         self._stop = threading.Event()
 

@@ -1,169 +1,35 @@
-"""The Slack bot, end to end: signed requests to the API under uvicorn, a mock Slack Web API."""
+"""The Slack bot's answers: mentions, DMs, threads, /ask, feedback buttons and formatting."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
-import time
-from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlencode
 
-import httpx
 import pytest
-from click.testing import CliRunner
 from fastapi import FastAPI
-from pydantic import SecretStr
+from slack_sdk import WebClient
 
 from assistant.answers import Answer, Citation
-from assistant.api import create_app
-from assistant.api.services import NotReadyError, Services
-from assistant.config import Settings
-from assistant.core import Assistant
-from integrations.slack import formatting
-from integrations.slack.cli import slack_command
-from integrations.slack.dedupe import EventDedupe
-from integrations.slack.socket_mode import SocketModeBot
-from tests.servers import free_port, serving
-from tests.slack_mock import (
-    BOT_ID,
-    BOT_USER_ID,
-    TEAM_ID,
-    Call,
-    MockSlack,
-    MockSocketMode,
-    mock_slack,
-    sign,
+from assistant.api.services import NotReadyError
+from integrations.slack import formatting, threads
+from tests.slack_fixtures import (
+    SOURCE,
+    TOKEN,
+    answered_after_marker,
+    dm,
+    in_thread,
+    mention,
+    new_ts,
+    section_text,
+    send,
+    send_event,
+    sources,
 )
+from tests.slack_mock import BOT_ID, BOT_USER_ID, TEAM_ID, MockSlack
 
-SECRET = "test-signing-secret"
-TOKEN = "xoxb-test-bot-token"
-SOURCE = "https://www.modern-datatools.com/alternatives/kubeflow"
-_ts = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def slack() -> Iterator[MockSlack]:
-    """The mock Slack Web API."""
-    with mock_slack() as mock:
-        yield mock
-
-
-@pytest.fixture(scope="module")
-def settings(seed_settings: Settings, slack: MockSlack,
-             tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Seed settings with Slack switched on and pointed at the mock."""
-    return seed_settings.model_copy(update={
-        "slack_bot_token": SecretStr(TOKEN),
-        "slack_signing_secret": SecretStr(SECRET),
-        "slack_api_url": slack.api_url,
-        "feedback_db": tmp_path_factory.mktemp("slack") / "feedback.sqlite3",
-    })
-
-
-@pytest.fixture(scope="module")
-def api(settings: Settings, assistant: Assistant) -> FastAPI:
-    """The API app, with Slack mounted by `create_app`."""
-    return create_app(settings, assistant=assistant)
-
-
-@pytest.fixture(scope="module")
-def url(api: FastAPI) -> Iterator[str]:
-    """The API served by a real uvicorn on 127.0.0.1."""
-    with serving(api) as base:
-        yield base
-
-
-# -- helpers --------------------------------------------------------------------------------
-
-
-def new_ts() -> str:
-    """A fresh Slack message timestamp."""
-    return f"{int(time.time())}.{next(_ts):06d}"
-
-
-def send(url: str, body: bytes, content_type: str = "application/json",
-         headers: dict[str, str] | None = None, timestamp: int | None = None) -> httpx.Response:
-    """POST a body to /slack/events, signed like Slack signs it."""
-    signed = {**sign(SECRET, body, timestamp), "Content-Type": content_type, **(headers or {})}
-    return httpx.post(f"{url}/slack/events", content=body, headers=signed, timeout=10)
-
-
-def send_event(url: str, event: dict[str, Any], event_id: str | None = None,
-               retry: int | None = None) -> httpx.Response:
-    """Deliver an Events API callback (a retry when `retry` is a number)."""
-    body = {
-        "token": "unused", "team_id": TEAM_ID, "api_app_id": "A0001", "type": "event_callback",
-        "event_id": event_id or f"Ev{next(_ts):08d}", "event_time": int(time.time()),
-        "event": {"event_ts": event.get("ts"), **event},
-    }
-    headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if (
-        retry is not None) else {}
-    response = send(url, json.dumps(body).encode(), headers=headers)
-    assert response.status_code == 200, response.text
-    return response
-
-
-def mention(text: str, channel: str = "C0001", **extra: Any) -> dict[str, Any]:
-    """An `app_mention` event from a person."""
-    return {"type": "app_mention", "user": "U0001", "text": f"<@{BOT_USER_ID}> {text}",
-            "ts": new_ts(), "channel": channel, **extra}
-
-
-def dm(text: str, channel: str = "D0001", **extra: Any) -> dict[str, Any]:
-    """A direct message to the bot."""
-    return {"type": "message", "channel_type": "im", "user": "U0001", "text": text,
-            "ts": new_ts(), "channel": channel, **extra}
-
-
-def in_thread(ts: str) -> Any:
-    """Matches calls posting into the thread started by `ts`."""
-    return lambda call: call.arg("thread_ts") == ts
-
-
-def section_text(call: Call) -> str:
-    """The answer text of a posted message (all its sections)."""
-    return "\n".join(b["text"]["text"] for b in call.blocks if b["type"] == "section")
-
-
-def sources(call: Call) -> list[str]:
-    """The lines of the message's "Sources" block."""
-    blocks = [b for b in call.blocks if b.get("block_id") == "sources"]
-    return [e["text"] for e in blocks[0]["elements"][1:]] if blocks else []
-
-
-def answered_after_marker(slack: MockSlack, url: str) -> None:
-    """Send a DM and wait for its answer: events sent earlier have been handled by then."""
-    marker = dm("How much does ClearML cost?")
-    send_event(url, marker)
-    slack.wait_for("chat.postMessage", in_thread(marker["ts"]))
-
-
-# -- HTTP contract --------------------------------------------------------------------------
-
-
-def test_events_url_verification_returns_the_challenge(url: str) -> None:
-    body = json.dumps({"type": "url_verification", "challenge": "abc123", "token": "x"}).encode()
-    response = send(url, body)
-    assert response.status_code == 200
-    assert response.json()["challenge"] == "abc123"
-
-
-@pytest.mark.parametrize("kind", ["wrong secret", "stale", "missing"])
-def test_events_bad_or_stale_signature_gets_401(url: str, kind: str) -> None:
-    body = json.dumps({"type": "url_verification", "challenge": "abc123"}).encode()
-    if kind == "wrong secret":
-        headers = {**sign("not-the-secret", body), "Content-Type": "application/json"}
-    elif kind == "stale":
-        headers = {**sign(SECRET, body, int(time.time()) - 6 * 60),
-                   "Content-Type": "application/json"}
-    else:
-        headers = {"Content-Type": "application/json"}
-    response = httpx.post(f"{url}/slack/events", content=body, headers=headers)
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "invalid_signature"
-    assert SECRET not in response.text
+# The fixtures `slack` (the mock Web API), `settings`, `api` and `url` (the API under uvicorn).
+pytest_plugins = ["tests.slack_fixtures"]
 
 
 # -- answering ------------------------------------------------------------------------------
@@ -246,6 +112,71 @@ def test_thread_the_bot_never_answered_in_is_left_alone(url: str, slack: MockSla
     assert slack.calls_to("chat.postMessage", lambda c: c.arg("channel") == "C0003") == []
 
 
+def test_thread_follow_up_in_a_long_thread_reads_every_page(url: str, slack: MockSlack) -> None:
+    parent = new_ts()
+    chatter = [{"type": "message", "user": "U0002", "ts": new_ts(), "text": "noted"}
+               for _ in range(240)]  # more than a page: the bot's reply is on the second
+    thread = [{"type": "message", "user": "U0002", "ts": parent, "text": "Tools thread"},
+              *chatter,
+              {"type": "message", "user": "U0001", "ts": new_ts(),
+               "text": f"<@{BOT_USER_ID}> Tell me about ClearML."},
+              {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": new_ts(),
+               "text": "ClearML is an open-source MLOps platform [1]."}]
+    follow_up = {"type": "message", "channel_type": "channel", "user": "U0001",
+                 "text": "How much does it cost?", "ts": new_ts(), "thread_ts": parent,
+                 "channel": "C0005"}
+    slack.replies[("C0005", parent)] = [*thread, {**follow_up}]
+    send_event(url, follow_up)
+    [post] = slack.wait_for("chat.postMessage", in_thread(parent))
+    assert "$15" in section_text(post)  # the latest turns, not the oldest, were the history
+    fetches = slack.calls_to("conversations.replies", lambda c: c.arg("ts") == parent)
+    assert len(fetches) == 2 and fetches[1].arg("cursor")
+
+
+def test_read_thread_stops_after_max_pages_and_keeps_the_latest_turns(slack: MockSlack) -> None:
+    parent = new_ts()
+    messages = [{"type": "message", "user": "U0002", "ts": new_ts(), "text": f"message {i}"}
+                for i in range(100)]
+    slack.replies[("C0006", parent)] = messages
+    client = WebClient(token=TOKEN, base_url=slack.api_url)
+    thread = threads.read_thread(client, "C0006", parent, new_ts(), (BOT_USER_ID, BOT_ID),
+                                 page_size=5, max_pages=5)
+    assert len(slack.calls_to("conversations.replies", lambda c: c.arg("ts") == parent)) == 5
+    # 25 messages read, of which the assistant gets the latest HISTORY_TURNS.
+    assert [turn["content"] for turn in thread.history] == [f"message {i}" for i in range(5, 25)]
+    assert not thread.bot_spoke
+
+
+def test_thread_reply_is_left_alone_when_the_thread_cannot_be_read(
+    url: str, slack: MockSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="integrations.slack")
+    parent = new_ts()
+    slack.replies[("C0007", parent)] = [
+        {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": parent,
+         "text": "Kubeflow is a Kubernetes-native ML platform [1]."}]
+    slack.fail_once("conversations.replies", status=200, error="missing_scope")
+    reply = {"type": "message", "channel_type": "channel", "user": "U0001",
+             "text": "How much does ClearML cost?", "ts": new_ts(), "thread_ts": parent,
+             "channel": "C0007"}
+    send_event(url, reply)
+    answered_after_marker(slack, url)
+    assert slack.calls_to("chat.postMessage", in_thread(parent)) == []
+    assert "(missing_scope): not answering a reply that does not mention the bot" in caplog.text
+
+
+def test_mention_in_a_thread_that_cannot_be_read_is_answered_without_it(
+    url: str, slack: MockSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="integrations.slack")
+    parent = new_ts()
+    slack.fail_once("conversations.replies", status=200, error="missing_scope")
+    send_event(url, mention("How much does ClearML cost?", channel="C0008", thread_ts=parent))
+    [post] = slack.wait_for("chat.postMessage", in_thread(parent))
+    assert "$15" in section_text(post)
+    assert "(missing_scope): answering without its history" in caplog.text
+
+
 def test_bots_edits_and_joins_are_ignored(url: str, slack: MockSlack) -> None:
     ignored = [
         dm("How much does Ray cost?", bot_id="B0OTHER"),
@@ -286,6 +217,26 @@ def test_ask_command_answers_only_the_asker(url: str, slack: MockSlack) -> None:
                           "$15" in (c.arg("text") or "") and not c.arg("thread_ts")) == []
 
 
+def test_ask_command_that_fails_tells_the_asker(
+    url: str, slack: MockSlack, api: FastAPI, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> Answer:
+        raise RuntimeError("the index file is corrupt")
+
+    monkeypatch.setattr(api.state.services, "answer", broken)
+    form = {"command": "/ask", "text": "How much does ClearML cost?", "user_id": "U0001",
+            "channel_id": "C0001", "team_id": TEAM_ID, "trigger_id": "t3",
+            "response_url": slack.response_url("ask-broken")}
+    response = send(url, urlencode(form).encode(), "application/x-www-form-urlencoded")
+    assert "Looking that up" in response.text
+    [reply] = slack.wait_for("response_url", lambda c: c.path.endswith("/ask-broken"))
+    assert reply.arg("response_type") == "ephemeral"
+    assert "something went wrong" in reply.arg("text")
+    assert "the index file is corrupt" not in reply.arg("text")  # the reason stays in the log
+    assert "could not answer an /ask question" in caplog.text
+
+
 def test_feedback_click_stores_the_rating_and_thanks_the_user(
     url: str, slack: MockSlack, api: FastAPI
 ) -> None:
@@ -314,34 +265,6 @@ def test_feedback_click_stores_the_rating_and_thanks_the_user(
     assert section_text(update) == section_text(post)  # the answer itself is kept
     ratings = [r for r in api.state.services.feedback.records() if r.answer_id == answer_id]
     assert [(r.rating, r.channel, r.user) for r in ratings] == [("down", "slack", "U0042")]
-
-
-# -- delivery: retries, rate limits, size limits, readiness ---------------------------------
-
-
-def test_retried_event_is_answered_once(url: str, slack: MockSlack) -> None:
-    event = mention("How much does Metaflow cost?")
-    send_event(url, event, event_id="EvRetried")
-    send_event(url, event, event_id="EvRetried", retry=1)  # while the first is being answered
-    slack.wait_for("chat.postMessage", in_thread(event["ts"]))
-    send_event(url, event, event_id="EvRetried", retry=2)  # after it was answered
-    answered_after_marker(slack, url)
-    assert len(slack.calls_to("chat.postMessage", in_thread(event["ts"]))) == 1
-
-
-def test_retry_of_an_event_never_processed_is_answered(url: str, slack: MockSlack) -> None:
-    event = mention("How much does Metaflow cost?")
-    send_event(url, event, event_id="EvFirstDeliveryLost", retry=1)
-    [post] = slack.wait_for("chat.postMessage", in_thread(event["ts"]))
-    assert post.arg("channel") == "C0001"
-
-
-def test_rate_limited_post_arrives_after_retry_after(url: str, slack: MockSlack) -> None:
-    slack.fail_once("chat.postMessage", status=429, retry_after=1)
-    event = mention("How much does ClearML cost?")
-    send_event(url, event)
-    posts = slack.wait_for("chat.postMessage", in_thread(event["ts"]), count=2)
-    assert len(posts) == 2 and section_text(posts[0]) == section_text(posts[1])
 
 
 def test_answer_too_long_for_one_block_is_split(
@@ -388,28 +311,6 @@ def test_question_while_loading_gets_a_polite_reply(
     assert "still loading" in post.arg("text")
 
 
-def test_api_serves_while_slack_is_unreachable(
-    seed_settings: Settings, assistant: Assistant, caplog: pytest.LogCaptureFixture,
-    tmp_path: Any,
-) -> None:
-    dead = f"http://127.0.0.1:{free_port()}/api/"
-    settings = seed_settings.model_copy(update={
-        "slack_bot_token": SecretStr(TOKEN), "slack_signing_secret": SecretStr(SECRET),
-        "slack_api_url": dead, "feedback_db": tmp_path / "feedback.sqlite3"})
-    caplog.set_level(logging.INFO, logger="integrations.slack")
-    app = create_app(settings, assistant=assistant)
-    with serving(app) as base:
-        chat = httpx.post(f"{base}/v1/chat", json={"message": "How much does ClearML cost?"},
-                          timeout=10)
-        assert chat.status_code == 200 and "$15" in chat.json()["answer"]
-        deadline = time.monotonic() + 10
-        while "cannot reach the Slack Web API" not in caplog.text:
-            assert time.monotonic() < deadline, caplog.text
-            time.sleep(0.05)
-    app.state.slack_connection.stop()
-    assert dead in caplog.text and TOKEN not in caplog.text and SECRET not in caplog.text
-
-
 # -- units ----------------------------------------------------------------------------------
 
 
@@ -432,45 +333,3 @@ def test_formatting_huge_answer_stays_within_50_blocks() -> None:
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
     assert "shortened" in blocks[-2]["text"]["text"]
     assert len(formatting.fallback_text(answer)) <= 3000
-
-
-def test_dedupe_skips_seen_events_and_forgets_failed_ones() -> None:
-    now = [0.0]
-    dedupe = EventDedupe(ttl_s=60, clock=lambda: now[0])
-    assert dedupe.claim("E1") and not dedupe.claim("E1")  # processing: a retry is skipped
-    dedupe.done("E1")
-    assert not dedupe.claim("E1")  # done: skipped
-    assert dedupe.claim("E2")
-    dedupe.release("E2")  # failed: Slack's retry gets another chance
-    assert dedupe.claim("E2")
-    now[0] = 61
-    assert dedupe.claim("E1")  # long past Slack's last retry
-
-
-def test_cli_slack_socket_without_app_token_says_what_is_missing(settings: Settings) -> None:
-    result = CliRunner().invoke(slack_command, ["--socket"], obj={"settings": settings})
-    assert result.exit_code == 2
-    assert "SLACK_APP_TOKEN" in result.output and TOKEN not in result.output
-
-
-def test_socket_mode_answers_an_event_from_the_websocket(
-    settings: Settings, assistant: Assistant, slack: MockSlack
-) -> None:
-    socket = MockSocketMode()
-    slack.socket_url = socket.url
-    services = Services(settings.model_copy(update={"slack_app_token": SecretStr("xapp-test")}),
-                        assistant)
-    bot = SocketModeBot(services)
-    try:
-        assert bot.start()
-        event = dm("How much does ClearML cost?", channel="D0SOCKET")
-        socket.send_event({"type": "event_callback", "team_id": TEAM_ID, "event_id": "EvSocket",
-                           "event": event}, envelope_id="env-1")
-        socket.wait_for_ack("env-1")
-        [post] = slack.wait_for("chat.postMessage", in_thread(event["ts"]))
-    finally:
-        bot.stop()
-        socket.stop()
-    assert post.arg("channel") == "D0SOCKET" and "$15" in section_text(post)
-    [opened] = slack.calls_to("apps.connections.open")
-    assert opened.headers["authorization"] == "Bearer xapp-test"
