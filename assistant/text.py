@@ -54,10 +54,15 @@ def stem(word: str) -> str:
         word = word[:-1]
     for suffix, replacement, min_len in (
         ("mentation", "ment", 11), ("ation", "at", 7), ("ity", "", 8), ("ing", "", 6),
-        ("ed", "", 5), ("e", "", 5),  # "rewrite" meets "rewriting", "write" meets "writing"
+        ("ed", "", 5), ("e", "", 4),  # "rewrite" meets "rewriting", "move" meets "moving"
     ):
         if word.endswith(suffix) and len(word) >= min_len:
-            return word[: len(word) - len(suffix)] + replacement
+            word = word[: len(word) - len(suffix)] + replacement
+            # "letting" -> "let", "planned" -> "plan" (but "install" keeps its double l).
+            if suffix in {"ing", "ed"} and len(word) >= 4 and word[-1] == word[-2] \
+                    and word[-1] not in "lsz":
+                word = word[:-1]
+            return word
     return word
 
 
@@ -82,7 +87,10 @@ SYNONYMS = {
     "cheaper": ("cost", "price", "free"),
     "expensive": ("cost", "price"),
     "migrat": ("migration", "move"),
+    "move": ("migrat", "switch"),
     "switch": ("move", "migrat"),
+    "know": ("understand", "expertise", "learn"),
+    "plug": ("integrat", "support"),
     "serv": ("serving", "inference"),
     # What a tool is good or bad at, however it is asked.
     "shine": ("excel", "best", "advantage"),

@@ -208,8 +208,8 @@ def test_evals_test_split_is_ahead_of_the_baseline(test_report):
 def test_evals_test_split_holds_its_regression_floor(test_report):
     # The figures measured when the suite was written; raise them as the answerer improves.
     floor = Thresholds(
-        minimum={"fact_recall": 0.85, "grounding": 1.0, "citation_validity": 1.0,
-                 "citation_precision": 0.9, "refusal_accuracy": 0.96, "forbidden_free": 1.0},
+        minimum={"fact_recall": 0.88, "grounding": 1.0, "citation_validity": 1.0,
+                 "citation_precision": 0.9, "refusal_accuracy": 0.98, "forbidden_free": 1.0},
         maximum={"unsupported_numbers": 0.0, "answer_words_median": 59.5},
     )
     assert floor.check(test_report.ours.metrics) == []
