@@ -15,9 +15,19 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.answering import Answerer, Draft, HitPool
+from assistant.expectations import (
+    LIST_QUESTION,
+    NEGATION,
+    NUMBER,
+    PRICE,
+    PRICE_QUESTION,
+    QUANTITY,
+    compared_aspect,
+    negated_terms,
+)
 from assistant.questions import Question
 from assistant.retrieval import HybridSearch, Retrieval
-from assistant.text import STOPWORDS, query_terms, stem, terms, word_count, words
+from assistant.text import query_terms, terms, word_count
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
@@ -25,43 +35,7 @@ MIN_FACET_SIMILARITY = 0.3  # a facet whose best sentence matches less than this
 OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
-# Questions whose answer is a quantity prefer sentences that state one (expected answer type).
-QUANTITY = re.compile(
-    r"\b(how (much|many|long|big|large|fast|popular)|cost|costs|price|prices|pricing|priced|"
-    r"charge|fee|fees|stars|percent|budget|expensive|cheap|cheaper)\b",
-    re.IGNORECASE,
-)
-NUMBER = re.compile(r"\d")
-# "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
-LIST_QUESTION = re.compile(
-    r"\bwhat (kinds? of \w+ |sort of \w+ )?(does|do|can|will) [\w&' ]{1,40}? (cover|handle|offer|"
-    r"support|provide|include|do|bring)\b|\bwhat (features|capabilities|workloads|components)\b",
-    re.IGNORECASE,
-)
-# A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
-# sentences that negate it too ("does not require Kubernetes expertise").
-NEGATION = re.compile(
-    r"\b(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|"
-    r"isn't|aren't|avoid)\b", re.IGNORECASE)
-NEGATION_MATCH = 0.2
-# Words every comparison uses; what is left of a comparison question is the aspect compared.
-COMPARISON_WORDS = frozenset(stem(w) for w in """
-    compare compared comparing comparison differ differs different difference differences
-    better worse best versus vs against between each which fit fits suit suits good right
-    choose pick use using tool tools platform platforms option options us we our team teams
-    side stack up stacks look looks like
-    """.split())  # noqa: SIM905 - a word list reads best as text
-# A question about what something costs wants a price (an amount, a tier, "free"), not any
-# number: "82% lower costs" states a saving, "From $15/month" states a price.
-PRICE_QUESTION = re.compile(
-    r"\b(how much (does|do|is|are|would|will)\b(?!.{0,40}\b(time|ramp|effort|learn))|cost|costs|"
-    r"price|prices|pricing|priced|charge|charges|fee|fees|expensive|cheap|cheaper|paid|pay)\b",
-    re.IGNORECASE,
-)
-PRICE = re.compile(
-    r"[$€£]\s?\d|\b(free|pricing|usage-based|per (month|year|seat|user)|/month|tier)\b",
-    re.IGNORECASE,
-)
+NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
 
 
 @dataclass(frozen=True)
@@ -121,7 +95,7 @@ class ExtractiveAnswerer(Answerer):
     def _recommendation(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         tools = set(self.search.snapshot.entities.tools)
         found = self._candidates(retrieval, pool, question.text, question.entities)
-        avoided = _negated_terms(question.text)
+        avoided = negated_terms(question.text)
         if avoided:
             # "If nobody knows Kubernetes": the answer is a tool that does *not* need it, which
             # a wider search finds; sentences about the burden itself match well but answer
@@ -153,7 +127,7 @@ class ExtractiveAnswerer(Answerer):
         tools = [n for n in question.entities if n in self.search.snapshot.entities.tools]
         named = (tools if len(tools) >= 2 else question.entities)[:3]
         base = self._candidates(retrieval, pool, question.text, named)
-        aspect = _aspect(question.text, named)
+        aspect = compared_aspect(question.text, named)
         lines: list[str] = []
         used: list[Candidate] = []
         for name in named:
@@ -299,15 +273,6 @@ class ExtractiveAnswerer(Answerer):
         return candidates
 
 
-def _negated_terms(question: str) -> frozenset[str]:
-    """The terms of what a question says it does not have or want ("nobody knows Kubernetes")."""
-    found: set[str] = set()
-    for match in NEGATION.finditer(question):
-        clause = re.split(r"[.,;:?!]", question[match.end() :], maxsplit=1)[0]
-        found.update(terms(clause))
-    return frozenset(found)
-
-
 def _polarity(candidate: Candidate, avoided: frozenset[str]) -> float:
     """Reward a sentence that negates what the question avoids; demote one that requires it."""
     if not avoided:
@@ -325,20 +290,6 @@ def _unique(candidates: list[Candidate]) -> list[Candidate]:
         if key not in best or c.score > best[key].score:
             best[key] = c
     return list(best.values())
-
-
-def _aspect(question: str, names: list[str]) -> str:
-    """What a comparison is about ("cheaper", "architecture"), without the tools and the words
-    every comparison uses; empty for a plain "A vs B"."""
-    name_terms = {t for name in names for t in terms(name)}
-    plain = [w.removesuffix("'s") for w in words(question)]
-    kept = [w for w in plain if w not in STOPWORDS and stem(w) not in name_terms
-            and stem(w) not in COMPARISON_WORDS and not w.isdigit()]
-    # "How long", "how much": the kind of answer wanted is part of the aspect.
-    quantity = QUANTITY.search(question)
-    if kept and quantity and quantity.group().lower().startswith("how "):
-        kept.insert(0, quantity.group().lower())
-    return " ".join(kept)
 
 
 def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozenset[str]:

@@ -1,0 +1,68 @@
+"""What a question expects of its answer: a price, a quantity, a list, a compared aspect, or
+something that is *not* needed. The extractive answerer scores sentences against these."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text import STOPWORDS, stem, terms, words
+
+# Questions whose answer is a quantity prefer sentences that state one (expected answer type).
+QUANTITY = re.compile(
+    r"\b(how (much|many|long|big|large|fast|popular)|cost|costs|price|prices|pricing|priced|"
+    r"charge|fee|fees|stars|percent|budget|expensive|cheap|cheaper)\b",
+    re.IGNORECASE,
+)
+NUMBER = re.compile(r"\d")
+# "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
+LIST_QUESTION = re.compile(
+    r"\bwhat (kinds? of \w+ |sort of \w+ )?(does|do|can|will) [\w&' ]{1,40}? (cover|handle|offer|"
+    r"support|provide|include|do|bring)\b|\bwhat (features|capabilities|workloads|components)\b",
+    re.IGNORECASE,
+)
+# A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
+# sentences that negate it too ("does not require Kubernetes expertise").
+NEGATION = re.compile(
+    r"\b(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|"
+    r"isn't|aren't|avoid)\b", re.IGNORECASE)
+# Words every comparison uses; what is left of a comparison question is the aspect compared.
+COMPARISON_WORDS = frozenset(stem(w) for w in """
+    compare compared comparing comparison differ differs different difference differences
+    better worse best versus vs against between each which fit fits suit suits good right
+    choose pick use using tool tools platform platforms option options us we our team teams
+    side stack up stacks look looks like
+    """.split())  # noqa: SIM905 - a word list reads best as text
+# A question about what something costs wants a price (an amount, a tier, "free"), not any
+# number: "82% lower costs" states a saving, "From $15/month" states a price.
+PRICE_QUESTION = re.compile(
+    r"\b(how much (does|do|is|are|would|will)\b(?!.{0,40}\b(time|ramp|effort|learn))|cost|costs|"
+    r"price|prices|pricing|priced|charge|charges|fee|fees|expensive|cheap|cheaper|paid|pay)\b",
+    re.IGNORECASE,
+)
+PRICE = re.compile(
+    r"[$€£]\s?\d|\b(free|pricing|usage-based|per (month|year|seat|user)|/month|tier)\b",
+    re.IGNORECASE,
+)
+
+
+def negated_terms(question: str) -> frozenset[str]:
+    """The terms of what a question says it does not have or want ("nobody knows Kubernetes")."""
+    found: set[str] = set()
+    for match in NEGATION.finditer(question):
+        clause = re.split(r"[.,;:?!]", question[match.end() :], maxsplit=1)[0]
+        found.update(terms(clause))
+    return frozenset(found)
+
+
+def compared_aspect(question: str, names: list[str]) -> str:
+    """What a comparison is about ("cheaper", "architecture"), without the tools and the words
+    every comparison uses; empty for a plain "A vs B"."""
+    name_terms = {t for name in names for t in terms(name)}
+    plain = [w.removesuffix("'s") for w in words(question)]
+    kept = [w for w in plain if w not in STOPWORDS and stem(w) not in name_terms
+            and stem(w) not in COMPARISON_WORDS and not w.isdigit()]
+    # "How long", "how much": the kind of answer wanted is part of the aspect.
+    quantity = QUANTITY.search(question)
+    if kept and quantity and quantity.group().lower().startswith("how "):
+        kept.insert(0, quantity.group().lower())
+    return " ".join(kept)

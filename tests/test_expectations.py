@@ -1,0 +1,43 @@
+"""What a question expects of its answer, and the answers that follow from it."""
+
+from __future__ import annotations
+
+from assistant.expectations import compared_aspect, negated_terms
+
+
+def test_expectations_compared_aspect_drops_tools_and_comparison_words():
+    assert compared_aspect("Which has more GitHub stars, MLflow or BentoML?",
+                           ["MLflow", "BentoML"]) == "github stars"
+    assert compared_aspect("How does Ray's architecture differ from Kubeflow's?",
+                           ["Ray", "Kubeflow"]) == "architecture"
+    assert compared_aspect("How long does Ray take to learn compared with Metaflow?",
+                           ["Ray", "Metaflow"]).startswith("how long")
+    assert compared_aspect("MLflow vs Ray: which fits us?", ["MLflow", "Ray"]) == ""
+
+
+def test_expectations_negated_terms_are_what_follows_the_negation():
+    assert negated_terms("Which tool if nobody on the team knows Kubernetes?") >= {"kubernet"}
+    assert negated_terms("What should we use without a platform team?") >= {"platform"}
+    assert negated_terms("Which tool is best for serving?") == frozenset()
+
+
+def test_answers_comparison_answers_the_aspect_asked(assistant):
+    answer = assistant.ask("Which has more GitHub stars, MLflow or BentoML?")
+    assert "25.4K" in answer.answer and "8.6K" in answer.answer
+
+
+def test_answers_recommendation_meets_a_negated_need(assistant):
+    answer = assistant.ask("We don't want to operate any clusters ourselves. What should we use?")
+    lead = answer.answer.splitlines()[0]
+    assert "MLflow" in lead or "Metaflow" in lead
+    assert "not require" in lead or "Neither requires" in lead
+
+
+def test_answers_paraphrase_in_words_the_corpus_lacks_is_answered(assistant):
+    answer = assistant.ask("Where does W&B shine?")
+    assert answer.answerable and "excels" in answer.answer
+
+
+def test_answers_topic_the_corpus_lacks_is_refused_even_with_a_known_tool(assistant):
+    answer = assistant.ask("What is Kubeflow's mascot called?")
+    assert not answer.answerable and answer.citations == []
