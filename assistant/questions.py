@@ -224,10 +224,22 @@ def _unknown_names(
             not opens_sentence and token[0].isupper()
         )
         common = (lowered in common_words or stem(lowered) in common_words
-                  or (token.islower() and ENGLISH_ENDING.search(lowered) is not None))
+                  or (token.islower() and _inflected(lowered, common_words)))
         if capitalised_inside or not common:
             unknown.append(token)
     return unknown
+
+
+def _inflected(word: str, common_words: frozenset[str]) -> bool:
+    """An English word the vocabulary lacks only in this form: "idling", or an adjective made
+    from a known word ("beefy", "snappy", "pricey"); "numpy" or "dagster" are not."""
+    if ENGLISH_ENDING.search(word):
+        return True
+    if len(word) < 5 or not word.endswith("y") or word[-2] in "aeiou":
+        return False
+    root = word[:-1]
+    roots = {root, root + "e"} | ({root[:-1]} if root[-1] == root[-2] else set())
+    return bool(roots & common_words)
 
 
 def _known_compound(token: str, vocabulary: frozenset[str], common_words: frozenset[str]) -> bool:
