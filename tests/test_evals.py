@@ -208,15 +208,15 @@ def test_evals_test_split_is_ahead_of_the_baseline(test_report):
 def test_evals_test_split_holds_its_regression_floor(test_report):
     # The figures measured when the suite was written; raise them as the answerer improves.
     floor = Thresholds(
-        minimum={"fact_recall": 0.88, "grounding": 1.0, "citation_validity": 1.0,
-                 "citation_precision": 0.9, "refusal_accuracy": 0.98, "forbidden_free": 1.0},
+        minimum={"fact_recall": 0.89, "grounding": 1.0, "citation_validity": 1.0,
+                 "citation_precision": 0.9, "refusal_accuracy": 1.0, "forbidden_free": 1.0},
         maximum={"unsupported_numbers": 0.0, "answer_words_median": 59.5},
     )
     assert floor.check(test_report.ours.metrics) == []
 
 
-@pytest.mark.xfail(strict=True, reason="the answerer misses fact recall 0.95 and refusal "
-                   "accuracy 1.0 on the test split (see evals/README.md); remove when it does not")
+@pytest.mark.xfail(strict=True, reason="the answerer misses fact recall 0.95 on the test split "
+                   "(see evals/README.md); remove the marker when it does not")
 def test_evals_test_split_meets_the_thresholds(test_report):
     assert test_report.threshold_failures == []
 
