@@ -9,7 +9,7 @@ from assistant.loading import Document
 from assistant.text import content_hash, split_sentences, word_count
 
 # Bump when chunk boundaries or unit text change: the index is then rebuilt from scratch.
-CHUNKER_VERSION = "md-sections-2"
+CHUNKER_VERSION = "md-sections-3"  # 3: sentences embedded with their subject named
 MAX_CHUNK_WORDS = 220
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

@@ -186,6 +186,12 @@ class EntityIndex:
                 return name
         return None
 
+    def subjects(self, units: tuple[str, ...] | list[str]) -> list[str | None]:
+        """What each sentence of a paragraph is about; later sentences ("It offers...", "The
+        platform...") continue the paragraph's subject."""
+        per_unit = [self.subject(unit) for unit in units]
+        return [subject or per_unit[0] for subject in per_unit]
+
     def distinctiveness(self, name: str) -> float:
         """1 for a name in one passage, near 0 for a name in every passage: how much it tells."""
         count = self.entities[name].chunk_count if name in self.entities else 1
@@ -223,3 +229,14 @@ class EntityIndex:
             for r in records
         ]
         return cls(entities, total_chunks)
+
+
+def standalone(sentence: str, subject: str | None) -> str:
+    """Name the subject where a sentence leans on the one before it ("It offers...")."""
+    if not subject or subject.lower() in sentence.lower():
+        return sentence
+    for pronoun, replacement in (("It ", f"{subject} "), ("Its ", f"{subject}'s ")):
+        if sentence.startswith(pronoun):
+            return replacement + sentence[len(pronoun) :]
+    # "Backed by the Linux Foundation, it covers..." -> "..., MLflow covers..."
+    return re.sub(r", it (?=[a-z])", f", {subject} ", sentence, count=1)

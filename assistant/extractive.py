@@ -8,13 +8,13 @@ get a structured answer whose parts come from focused searches ("facets") over t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from assistant.answering import Answerer, Draft, HitPool
+from assistant.entities import standalone
 from assistant.expectations import (
     LIST_QUESTION,
     NEGATION,
@@ -266,7 +266,7 @@ class ExtractiveAnswerer(Answerer):
                     focus += QUANTITY_BONUS
                 score = similarity + OVERLAP_WEIGHT * overlap + focus - 0.01 * rank
                 candidates.append(
-                    Candidate(marker, index, _standalone(unit, subject), subject, names,
+                    Candidate(marker, index, standalone(unit, subject), subject, names,
                               float(np.round(score, 4)), unit_terms,
                               self.search.chunk_entities[position], overlap)
                 )
@@ -298,17 +298,6 @@ def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozense
     if len(units) < 2 or subjects[0] is not None or word_count(units[0]) > TOPIC_WORDS:
         return frozenset()
     return frozenset(terms(units[0]))
-
-
-def _standalone(sentence: str, subject: str | None) -> str:
-    """Name the subject where a sentence leans on the one before it ("It offers...")."""
-    if not subject or subject.lower() in sentence.lower():
-        return sentence
-    for pronoun, replacement in (("It ", f"{subject} "), ("Its ", f"{subject}'s ")):
-        if sentence.startswith(pronoun):
-            return replacement + sentence[len(pronoun) :]
-    # "Backed by the Linux Foundation, it covers..." -> "..., MLflow covers..."
-    return re.sub(r", it (?=[a-z])", f", {subject} ", sentence, count=1)
 
 
 def _rescored(candidate: Candidate, bonus: float) -> Candidate:

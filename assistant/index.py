@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from assistant.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from assistant.config import Settings
 from assistant.embeddings import SentenceEmbedder
-from assistant.entities import EntityIndex, learn_entities
+from assistant.entities import EntityIndex, learn_entities, standalone
 from assistant.lexical import BM25
 from assistant.loading import CorpusError, load_corpus
 from assistant.text import content_hash, terms, words
@@ -172,7 +172,15 @@ class IndexStore:
             return report
 
         reusable = self._reusable_vectors(current) if current and self._compatible(current) else {}
-        units = [(f"{c.id}:{i}", c, text) for c in chunks for i, text in enumerate(c.units)]
+        entities = learn_entities(chunks)
+        units = [
+            # "Originally developed as Allegro Trains, it offers..." is embedded as "..., ClearML
+            # offers...": a sentence that leans on a pronoun still matches questions naming it.
+            (f"{c.id}:{i}", c, standalone(text, subject))
+            for c in chunks
+            for i, (text, subject) in enumerate(zip(c.units, entities.subjects(c.units),
+                                                    strict=True))
+        ]
         missing = sorted({text for _, _, text in units if _unit_key(text) not in reusable})
         say(f"Embedding {len(missing)} new sentences ({len(units) - len(missing)} reused)")
         fresh = self.embedder.encode(missing, progress=show_bar)
@@ -195,7 +203,7 @@ class IndexStore:
             built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         try:
-            self._write_generation(manifest, chunks, units, vectors)
+            self._write_generation(manifest, chunks, units, vectors, entities)
             self._write_manifest(manifest)
         except BaseException:
             self._drop_generation(generation)  # readers still follow the old manifest
@@ -264,6 +272,7 @@ class IndexStore:
         chunks: list[Chunk],
         units: list[tuple[str, Chunk, str]],
         vectors: dict[str, np.ndarray],
+        entities: EntityIndex,
     ) -> None:
         self._drop_generation(manifest.generation)  # leftovers of a crashed run
         collection = self.client.create_collection(
@@ -288,7 +297,7 @@ class IndexStore:
         folder.mkdir(parents=True, exist_ok=True)
         payload = {
             "chunks": [c.to_record() for c in chunks],
-            "entities": learn_entities(chunks).to_records(),
+            "entities": entities.to_records(),
         }
         _write_atomically(folder / CHUNKS_FILE, json.dumps(payload, ensure_ascii=False))
 

@@ -14,12 +14,12 @@ from pydantic import ConfigDict
 from assistant.chunking import Chunk
 from assistant.dense import EXACT_LIMIT, ExactDense
 from assistant.embeddings import SentenceEmbedder
-from assistant.entities import EntityIndex
 from assistant.index import Snapshot
 from assistant.text import query_terms
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: flattens the head of each list
 DENSE_POOL = 48  # sentences fetched from Chroma per query; chunks are ranked by their best one
+EXACT_POOL = 1024  # sentences scored per query when the search is exact, in memory
 
 
 @dataclass
@@ -62,7 +62,7 @@ class HybridSearch:
             for c in snapshot.chunks
         ]
         self.unit_names = [[frozenset(entities.find(u)) for u in c.units] for c in snapshot.chunks]
-        self.unit_subjects = [_subjects(c, entities) for c in snapshot.chunks]
+        self.unit_subjects = [entities.subjects(c.units) for c in snapshot.chunks]
         # Small indexes are searched exactly in memory; large ones through Chroma's HNSW.
         self.exact = (
             ExactDense.from_collection(snapshot.collection)
@@ -111,7 +111,9 @@ class HybridSearch:
     def _nearest(self, vector: np.ndarray) -> list[tuple[str, float]]:
         """The sentences nearest to a query vector, with their cosine similarity."""
         if self.exact is not None:
-            return self.exact.query(vector, DENSE_POOL)
+            # Scoring every sentence costs microseconds here, and gives each sentence of a
+            # retrieved passage its own similarity instead of a guess.
+            return self.exact.query(vector, EXACT_POOL)
         count = self.snapshot.manifest.units
         result = self.snapshot.collection.query(  # type: ignore[attr-defined]
             query_embeddings=[vector], n_results=min(DENSE_POOL, count), include=["distances"]
@@ -146,12 +148,6 @@ class HybridSearch:
             about = bool(index.expand(self.unit_subjects[position][0]) & set(entities))
             boost[position] = unit * (share + (0.5 if about else 0.0))
         return boost
-
-
-def _subjects(chunk: Chunk, entities: EntityIndex) -> list[str | None]:
-    per_unit = [entities.subject(unit) for unit in chunk.units]
-    # Later sentences ("It offers...", "The platform...") continue the paragraph's subject.
-    return [subject or per_unit[0] for subject in per_unit]
 
 
 class CorpusRetriever(BaseRetriever):

@@ -22,22 +22,22 @@ def test_expectations_negated_terms_are_what_follows_the_negation():
 
 
 def test_answers_comparison_answers_the_aspect_asked(assistant):
-    answer = assistant.ask("Which has more GitHub stars, MLflow or BentoML?")
-    assert "25.4K" in answer.answer and "8.6K" in answer.answer
+    answer = assistant.ask("Which has fewer GitHub stars, Kubeflow or BentoML?")
+    assert "15.6K" in answer.answer and "8.6K" in answer.answer
 
 
 def test_answers_recommendation_meets_a_negated_need(assistant):
-    answer = assistant.ask("We don't want to operate any clusters ourselves. What should we use?")
+    answer = assistant.ask("What should we use if we have no platform team to run Kubernetes?")
     lead = answer.answer.splitlines()[0]
     assert "MLflow" in lead or "Metaflow" in lead
     assert "not require" in lead or "Neither requires" in lead
 
 
 def test_answers_paraphrase_in_words_the_corpus_lacks_is_answered(assistant):
-    answer = assistant.ask("Where does W&B shine?")
+    answer = assistant.ask("What is W&B strong at?")
     assert answer.answerable and "excels" in answer.answer
 
 
 def test_answers_topic_the_corpus_lacks_is_refused_even_with_a_known_tool(assistant):
-    answer = assistant.ask("What is Kubeflow's mascot called?")
+    answer = assistant.ask("Which office does the Metaflow team work from?")
     assert not answer.answerable and answer.citations == []
