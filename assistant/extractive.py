@@ -235,6 +235,9 @@ class ExtractiveAnswerer(Answerer):
             subjects = self.search.unit_subjects[position]
             section_terms = frozenset(terms(hit.chunk.section or ""))
             lead_terms = _topic_terms(hit.chunk.units, subjects)
+            # "Migrating to Metaflow requires rewriting..." in a paragraph about Kubeflow
+            # Pipelines still speaks about Kubeflow: only a passage about others is demoted.
+            about_wanted = any(snapshot.entities.expand(s) & wanted for s in subjects if s)
             for index, unit in enumerate(hit.chunk.units):
                 unit_terms = frozenset(terms(unit))
                 # A table row means what its table's heading says ("Pricing Comparison"); a
@@ -256,8 +259,8 @@ class ExtractiveAnswerer(Answerer):
                         focus = 0.15
                     elif names & wanted:
                         focus = 0.08
-                    elif subject is not None:
-                        focus = -0.2  # about some other tool
+                    elif subject is not None and not about_wanted:
+                        focus = -0.2  # about some other tool, in a passage about it too
                 if wants_price:
                     focus += QUANTITY_BONUS if PRICE.search(unit) else 0.0
                 elif wants_quantity and NUMBER.search(unit):
