@@ -102,6 +102,17 @@ class TutorialBaseline:
             timings_ms={"total_ms": round((time.perf_counter() - started) * 1000, 2)},
         )
 
+    @property
+    def answer_k(self) -> int:
+        """The passages each answer is drawn from (the tutorial's 4)."""
+        return self.k
+
+    def retrieve(
+        self, message: str, history: Iterable[Mapping[str, str] | tuple[str, str]], k: int
+    ) -> list[str]:
+        """The search `ask` runs: the last message alone, as the tutorial ignores history."""
+        return [passage.text for passage in self.search(message, k)]
+
     def close(self) -> None:
         """Drop the in-memory collection."""
         self.store.delete_collection()

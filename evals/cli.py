@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from assistant.config import Settings
 
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+
 DEFAULT_OUTPUT = Path("evals/reports")
 DEFAULT_DRAFTS = DEFAULT_OUTPUT / "drafts-from-feedback.yaml"
+# -k left out: the retrieval metrics use the k each system answers with (ASSISTANT_TOP_K).
+DEFAULT_K: int | None = None
+
+
+class ConfigError(click.ClickException):
+    """A usage or configuration problem (datasets, thresholds, settings): exit code 2.
+
+    Exit code 1 is kept for one meaning only: the run worked and a metric missed its bar.
+    """
+
+    exit_code = 2
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -31,8 +46,9 @@ def _settings(ctx: click.Context) -> Settings:
               default=DEFAULT_OUTPUT, show_default=True, help="Folder for the report files.")
 @click.option("--thresholds", "thresholds_file", type=click.Path(exists=True, path_type=Path),
               help="Thresholds YAML (default: evals/thresholds.yaml).")
-@click.option("-k", "k", type=click.IntRange(1, 20), default=5, show_default=True,
-              help="Passages searched per question for retrieval recall@k and MRR.")
+@click.option("-k", "k", type=click.IntRange(1, 20), default=DEFAULT_K,
+              help="k of retrieval recall@k and MRR (default: the k each system answers with, "
+                   "ASSISTANT_TOP_K for the assistant, 4 for the baseline).")
 @click.pass_context
 def eval_command(
     ctx: click.Context,
@@ -42,9 +58,13 @@ def eval_command(
     baseline: bool,
     output: Path,
     thresholds_file: Path | None,
-    k: int,
+    k: int | None,
 ) -> None:
-    """Score the assistant on known-fact datasets; exit 1 when a metric misses its threshold."""
+    """Score the assistant on known-fact datasets.
+
+    Exit 0 when every threshold holds, 1 when a metric misses its threshold, 2 for a bad
+    dataset, thresholds file or setting.
+    """
     if ctx.invoked_subcommand is not None:
         return
     from evals.report import console_table, write_reports
@@ -57,9 +77,9 @@ def eval_command(
         cases = load_cases(list(datasets) or None, split=split)
         thresholds = load_thresholds(thresholds_file or DEFAULT_THRESHOLDS)
     except (DatasetError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise ConfigError(str(exc)) from exc
     if not cases:
-        raise click.ClickException(f"no cases in the {split!r} split of the datasets given")
+        raise ConfigError(f"no cases in the {split!r} split of the datasets given")
     assistant = _load_assistant(settings, mode)
     reference = None
     if baseline:
@@ -82,36 +102,49 @@ def eval_command(
         ctx.exit(1)
 
 
-def _load_assistant(settings: Settings, mode: str):  # noqa: ANN202 - Assistant loads lazily
+def _load_assistant(settings: Settings, mode: str) -> Assistant:
     from assistant.core import Assistant
     from assistant.index import IndexNotFoundError
     from assistant.loading import CorpusError
 
-    if mode == "llm" and not settings.llm:
-        raise click.ClickException(
-            "--mode llm needs an LLM: set ASSISTANT_LLM (e.g. openai:gpt-4o-mini), or run the "
-            "default --mode extractive."
+    if mode == "llm":
+        # Two different problems, two different fixes: say which one this is.
+        if not settings.llm:
+            raise ConfigError(
+                "--mode llm: ASSISTANT_LLM is not set, so there is no LLM to answer with. "
+                "Run the default --mode extractive."
+            )
+        raise ConfigError(
+            f"--mode llm: ASSISTANT_LLM is set ({settings.llm}), but LLM answers are not built "
+            "yet in this version. Run the default --mode extractive (it ignores ASSISTANT_LLM)."
         )
-    if mode == "extractive" and settings.llm:
+    if settings.llm:
         settings = settings.model_copy(update={"llm": None})
     try:
         return Assistant.load(settings)
     except (IndexNotFoundError, CorpusError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise ConfigError(str(exc)) from exc
 
 
 @eval_command.command("draft-from-feedback")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_DRAFTS, show_default=True, help="Where to write the draft YAML.")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @click.pass_context
-def draft_from_feedback(ctx: click.Context, output: Path) -> None:
+def draft_from_feedback(ctx: click.Context, output: Path, force: bool) -> None:
     """Turn thumbs-down feedback into draft eval cases to review and move into datasets/."""
     from assistant.feedback import FeedbackStore
     from evals.drafts import drafts_yaml
 
     settings = _settings(ctx)
+    if output.exists() and not force:
+        # Drafts are edited by hand during review: writing over them would lose that work.
+        raise ConfigError(
+            f"{output} exists (drafts under review?): pass --force to overwrite it, or "
+            "--output another file."
+        )
     if not Path(settings.feedback_db).exists():
-        raise click.ClickException(
+        raise ConfigError(
             f"no feedback database at {settings.feedback_db}: feedback is stored there when "
             "users rate answers (POST /v1/feedback or Slack)."
         )

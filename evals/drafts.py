@@ -11,9 +11,11 @@ from assistant.feedback import FeedbackRecord
 
 HEADER = """\
 # Draft eval cases from thumbs-down feedback. Review each one before moving it into
-# evals/datasets/: fill in `facts` and `evidence` from the corpus (or set answerable: false if
-# the corpus cannot answer), choose `split`, and delete the `notes`. Drafts fail validation
-# until then, on purpose.
+# evals/datasets/: decide whether the corpus can answer it and add `answerable: true` with
+# `facts` and `evidence` from the corpus (or `answerable: false` and an unanswerable category),
+# check the question and `category`, choose `split`, and delete the `notes`. Drafts leave
+# `answerable` out, so every one fails validation until then, on purpose: a thumbs down says
+# the answer was wrong, not what the right one is.
 """
 
 
@@ -24,21 +26,24 @@ def _slug(text: str, answer_id: str) -> str:
 
 
 def draft_case(record: FeedbackRecord) -> dict[str, object]:
-    """One draft case: the question asked, what the assistant said, and what the user said."""
+    """One draft case: the question as the assistant understood it (standalone, follow-ups
+    resolved), what it said, and what the user said. It has no `answerable` on purpose."""
     cited = "; ".join(
         f"[{c.get('n')}] {c.get('section') or c.get('title')}" for c in record.citations
     )
     notes = [f"User said: {record.comment or '(no comment)'}", f"Answer given: {record.answer}"]
     if cited:
         notes.append(f"Cited: {cited}")
-    if record.question and record.question != record.message:
-        notes.append(f"Understood as: {record.question}")
+    question = record.question.strip() or record.message
+    if record.message != question:
+        # The raw message may lean on a conversation the draft does not carry ("and its price?").
+        notes.append(f"Asked as: {record.message}")
+    notes.append(f"The assistant {'answered' if record.answerable else 'refused'}.")
     return {
-        "id": _slug(record.message, record.answer_id),
-        "question": record.message,
+        "id": _slug(question, record.answer_id),
+        "question": question,
         "facts": [],
         "evidence": [],
-        "answerable": record.answerable,
         "tools": [],
         "category": "fact",
         "split": "dev",

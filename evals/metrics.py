@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.answers import Answer
-from assistant.text import numbers
+from evals.matching import (
+    MARKER,
+    cited_by,
+    contains,
+    normalise,  # noqa: F401 - part of this module's matching interface
+    number_tokens,
+    statements,
+)
 from evals.schema import EvalCase
-
-MARKER = re.compile(r"\[(\d+)\]")
-_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("citation_precision", "Citation precision", True, True),
     Metric("unsupported_numbers", "Unsupported-number rate", False, True),
     Metric("refusal_accuracy", "Refusal accuracy", True, True),
+    Metric("false_refusal_rate", "False-refusal rate", False, True),
     Metric("forbidden_free", "No forbidden phrase", True, True),
     Metric("retrieval_recall", "Retrieval recall@k", True, True),
     Metric("mrr", "Retrieval MRR", True, True),
@@ -62,7 +66,8 @@ class CaseScore:
     citation_precision: float | None = None
     numbers_total: int = 0
     numbers_unsupported: list[str] = field(default_factory=list)
-    refusal_correct: bool = True
+    refusal_correct: bool | None = None  # unanswerable cases only: refused as it should be?
+    refused: bool = False  # the answer says the corpus cannot answer (answerable false)
     retrieval_recall: float | None = None
     reciprocal_rank: float | None = None
     words: int = 0
@@ -75,22 +80,6 @@ class CaseScore:
     def passed(self) -> bool:
         """True when nothing is wrong with the answer."""
         return not self.issues
-
-
-def normalise(text: str) -> str:
-    """Lower-cased text without [n] markers, bold marks or extra spaces, for phrase matching."""
-    text = MARKER.sub(" ", text).replace("**", " ").translate(_DASHES)
-    return " ".join(text.lower().split())
-
-
-def contains(text: str, phrase: str) -> bool:
-    """Whether a phrase occurs in a text, whole words only ("Ray" is not in "array")."""
-    needle = normalise(phrase)
-    if not needle:
-        return False
-    left = r"(?<!\w)" if needle[0].isalnum() else ""
-    right = r"(?!\w)" if needle[-1].isalnum() else ""
-    return re.search(left + re.escape(needle) + right, normalise(text)) is not None
 
 
 def fact_recall(
@@ -106,26 +95,41 @@ def fact_recall(
     return 1 - len(missing) / len(case.facts), missing
 
 
+def _passages(answer: Answer) -> dict[int, str]:
+    return {citation.n: citation.text for citation in answer.citations}
+
+
 def grounding(case: EvalCase, answer: Answer) -> float | None:
-    """Of the facts the answer states, the share that a passage it cites also holds."""
+    """Of the facts the answer states, the share held by a passage cited where it is stated.
+
+    A fact counts as held when some sentence stating it cites a passage holding it (in any
+    accepted phrasing); a sentence with no marker is checked against every cited passage.
+    """
     if not answer.answerable:
         return None
-    cited = [citation.text for citation in answer.citations]
     stated = [group for group in case.facts if any(contains(answer.answer, p) for p in group)]
     if not stated:
         return None
-    held = sum(1 for group in stated if any(contains(t, p) for t in cited for p in group))
-    return held / len(stated)
+    passages, sentences = _passages(answer), statements(answer.answer)
+
+    def held(group: list[str]) -> bool:
+        saying = [s for s in sentences if any(contains(s.text, p) for p in group)]
+        # A phrase that spans two sentences is stated by the answer as a whole.
+        sources = [t for s in saying for t in cited_by(s, passages)] if saying else list(
+            passages.values()
+        )
+        return any(contains(text, p) for text in sources for p in group)
+
+    return sum(held(group) for group in stated) / len(stated)
 
 
 def citation_validity(answer: Answer) -> float:
-    """1 when every [n] resolves to a citation (and cited passages are referenced), else 0."""
+    """1 when the [n] markers and the citations match one to one (every [n] resolves, every
+    citation is pointed at), else 0; a refusal with neither is valid."""
     markers = {int(n) for n in MARKER.findall(answer.answer)}
     known = {citation.n for citation in answer.citations}
-    if not markers <= known:
-        return 0.0
-    # Citations that no marker points at leave the reader unable to tell what supports what.
-    return 0.0 if known and not markers else 1.0
+    # A citation nothing points at leaves the reader unable to tell what it supports.
+    return 1.0 if markers == known else 0.0
 
 
 def holds_evidence(case: EvalCase, passage: str) -> bool:
@@ -143,26 +147,45 @@ def citation_precision(case: EvalCase, answer: Answer) -> float | None:
 
 
 def unsupported_numbers(answer: Answer) -> tuple[list[str], int]:
-    """Numbers in the answer that no cited passage holds, and how many numbers it states."""
-    stated = numbers(MARKER.sub(" ", answer.answer))
-    held = numbers(" ".join(citation.text for citation in answer.citations))
-    return sorted(stated - held), len(stated)
+    """Numbers the answer states that no passage cited by their sentence holds, and how many
+    numbers it states (counted per sentence; see `evals.matching.number_tokens`)."""
+    passages = _passages(answer)
+    unsupported: list[str] = []
+    total = 0
+    for sentence in statements(answer.answer):
+        stated = number_tokens(sentence.text)
+        held = set().union(*(number_tokens(text) for text in cited_by(sentence, passages)))
+        total += len(stated)
+        unsupported += sorted(stated - held)
+    return unsupported, total
 
 
-def refusal_correct(case: EvalCase, answer: Answer) -> bool:
-    """Unanswerable cases refused (answerable false, no citations); answerable ones answered."""
+def refused(answer: Answer) -> bool:
+    """Whether the answer is a refusal: it says the corpus cannot answer."""
+    return not answer.answerable
+
+
+def refusal_correct(case: EvalCase, answer: Answer) -> bool | None:
+    """For an unanswerable case, whether it was refused (answerable false, no citations);
+    None for an answerable case (see `refused` and the false-refusal rate)."""
     if case.answerable:
-        return answer.answerable
-    return not answer.answerable and not answer.citations
+        return None
+    return refused(answer) and not answer.citations
 
 
 def retrieval(case: EvalCase, passages: Sequence[str], k: int) -> tuple[float | None, float | None]:
-    """Recall@k (share of evidence groups in the top k) and reciprocal rank of the first hit."""
+    """Recall@k (share of evidence groups in the top k) and the reciprocal rank of the first
+    passage holding any evidence (0 when none of the top k does)."""
     if not case.evidence:
         return None, None
     top = list(passages)[:k]
     found = sum(1 for group in case.evidence if any(contains(t, p) for t in top for p in group))
-    rank = next((i for i, text in enumerate(passages, start=1) if holds_evidence(case, text)), None)
+    # Evidence only, as recall@k counts it: `related` text is not what the question asks for.
+    rank = next(
+        (i for i, text in enumerate(top, start=1)
+         if any(contains(text, p) for group in case.evidence for p in group)),
+        None,
+    )
     return found / len(case.evidence), (1 / rank if rank else 0.0)
 
 
@@ -181,19 +204,21 @@ def score_case(case: EvalCase, observation: Observation, k: int) -> CaseScore:
     score.citation_precision = citation_precision(case, answer)
     score.numbers_unsupported, score.numbers_total = unsupported_numbers(answer)
     score.refusal_correct = refusal_correct(case, answer)
+    score.refused = refused(answer)
     score.retrieval_recall, score.reciprocal_rank = retrieval(case, observation.retrieved, k)
     score.forbidden = [p for p in case.must_not_contain if contains(answer.answer, p)]
 
     issues = score.issues
-    if not score.refusal_correct:
-        issues.append("answered an unanswerable question" if not case.answerable
-                      else "refused an answerable question")
+    if score.refusal_correct is False:
+        issues.append("answered an unanswerable question")
+    if case.answerable and score.refused:
+        issues.append("refused an answerable question")
     if score.missing_facts:
         issues.append("missing facts: " + ", ".join(score.missing_facts))
     if score.grounding is not None and score.grounding < 1:
         issues.append("a stated fact is in no cited passage")
     if score.citation_validity < 1:
-        issues.append("a [n] marker does not resolve to a citation")
+        issues.append("the [n] markers and the citations do not match one to one")
     if score.numbers_unsupported:
         issues.append("numbers in no cited passage: " + ", ".join(score.numbers_unsupported))
     if score.forbidden:
@@ -231,7 +256,12 @@ def aggregate(cases: Sequence[EvalCase], scores: Sequence[CaseScore]) -> dict[st
         "citation_validity": _mean([s.citation_validity for s in scores]),
         "citation_precision": _mean([s.citation_precision for s in scores]),
         "unsupported_numbers": unsupported / numbers_total if numbers_total else 0.0,
-        "refusal_accuracy": _mean([1.0 if s.refusal_correct else 0.0 for s in scores]),
+        "refusal_accuracy": _mean(
+            [None if s.refusal_correct is None else float(s.refusal_correct) for s in scores]
+        ),
+        "false_refusal_rate": _mean(
+            [float(s.refused) for c, s in zip(cases, scores, strict=True) if c.answerable]
+        ),
         "forbidden_free": _mean([0.0 if s.forbidden else 1.0 for s in scores]),
         "retrieval_recall": _mean([s.retrieval_recall for s in scores]),
         "mrr": _mean([s.reciprocal_rank for s in scores]),

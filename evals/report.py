@@ -10,6 +10,12 @@ from evals.metrics import METRICS, Metric
 from evals.runner import CaseResult, EvalReport, SystemRun
 
 COLOURS = {"assistant": "#2563eb", "baseline": "#9ca3af"}
+LOWER_IS_BETTER = " (lower is better)"
+
+
+def label(metric: Metric) -> str:
+    """A metric's name as shown, marked when a lower figure is the better one."""
+    return metric.label + ("" if metric.higher_is_better else LOWER_IS_BETTER)
 
 
 def fmt(metric: Metric, value: float | None) -> str:
@@ -25,7 +31,7 @@ def table_rows(report: EvalReport) -> list[list[str]]:
     rows = [["metric", "assistant", *(["baseline", "vs baseline"] if base else [])]]
     for metric in METRICS:
         ours = report.ours.metrics.get(metric.key)
-        row = [metric.label, fmt(metric, ours)]
+        row = [label(metric), fmt(metric, ours)]
         if base:
             theirs = base.metrics.get(metric.key)
             row += [fmt(metric, theirs), _verdict(metric, ours, theirs)]
@@ -51,8 +57,9 @@ def console_table(report: EvalReport) -> str:
     ours = report.ours
     lines.append("")
     lines.append(
-        f"{len(ours.results)} cases ({report.split} split), {len(ours.failures)} failing; "
-        f"retrieval k={report.k}; {report.seconds:.1f} s"
+        f"{len(ours.results)} cases ({report.split} split), {len(ours.failures)} failing"
+        + (f" (baseline: {len(report.baseline.failures)})" if report.baseline else "")
+        + f"; retrieval {_k(report)}; {report.seconds:.1f} s"
     )
     if report.threshold_failures:
         lines.append("Thresholds missed:")
@@ -60,6 +67,14 @@ def console_table(report: EvalReport) -> str:
     else:
         lines.append("All thresholds hold.")
     return "\n".join(lines)
+
+
+def _k(report: EvalReport) -> str:
+    """The retrieval metrics' k, per system when they differ."""
+    ks = {run.name: run.k for run in report.runs.values()}
+    if len(set(ks.values())) == 1:
+        return f"k={next(iter(ks.values()))}"
+    return "k: " + ", ".join(f"{name} {k}" for name, k in ks.items())
 
 
 def _case_json(result: CaseResult) -> dict[str, object]:
@@ -84,6 +99,7 @@ def _case_json(result: CaseResult) -> dict[str, object]:
             "citation_precision": score.citation_precision,
             "unsupported_numbers": score.numbers_unsupported,
             "refusal_correct": score.refusal_correct,
+            "refused": score.refused,
             "retrieval_recall": score.retrieval_recall,
             "reciprocal_rank": score.reciprocal_rank,
             "words": score.words,
@@ -94,6 +110,7 @@ def _case_json(result: CaseResult) -> dict[str, object]:
 
 def _run_json(run: SystemRun) -> dict[str, object]:
     return {
+        "k": run.k,
         "metrics": run.metrics,
         "by_tool": run.by_tool(),
         "cases": [_case_json(result) for result in run.results],
@@ -123,7 +140,7 @@ def to_markdown(report: EvalReport) -> str:
     out = [
         f"# Eval report: {report.split} split, {report.mode} mode",
         "",
-        f"Run {report.started}, {len(report.ours.results)} cases, retrieval k={report.k}.",
+        f"Run {report.started}, {len(report.ours.results)} cases, retrieval {_k(report)}.",
         "",
         "| " + " | ".join(rows[0]) + " |",
         "|" + "---|" * len(rows[0]),
@@ -149,6 +166,10 @@ def to_markdown(report: EvalReport) -> str:
         out += [f"- [{c.n}] {c.section or c.title}: {' '.join(c.text.split())[:200]}"
                 for c in answer.citations]
         out.append("")
+    if report.baseline:
+        out += [f"## Baseline failing cases ({len(report.baseline.failures)})", ""]
+        out += [f"- `{r.case.id}`: {'; '.join(r.score.issues)}" for r in report.baseline.failures]
+        out.append("")
     return "\n".join(out)
 
 
@@ -161,36 +182,59 @@ def _bars(report: EvalReport) -> str:
            'role="img" aria-label="metrics">']
     for i, metric in enumerate(metrics):
         y = i * row_h + 5
-        svg.append(f'<text x="0" y="{y + 12}" font-size="12">{html.escape(metric.label)}</text>')
+        name = metric.label + ("" if metric.higher_is_better else " \u2193")
+        svg.append(f'<text x="0" y="{y + 12}" font-size="12">{html.escape(name)}</text>')
         for j, run in enumerate(runs):
-            value = run.metrics.get(metric.key) or 0.0
-            w = max(1.0, value * width)
+            value = run.metrics.get(metric.key)
             by = y + j * 14
+            if value is None:
+                # Not measured is not zero: no bar, only the words.
+                svg.append(f'<text x="{label_w + 4}" y="{by + 10}" font-size="11" '
+                           f'fill="{COLOURS.get(run.name, "#555")}">n/a ({run.name})</text>')
+                continue
+            w = max(1.0, value * width)
             svg.append(f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="{bar_h}" '
                        f'fill="{COLOURS.get(run.name, "#555")}"><title>{run.name}</title></rect>')
             svg.append(f'<text x="{label_w + w + 4:.1f}" y="{by + 10}" font-size="11">'
                        f'{value:.3f}</text>')
+    svg.append(f'<text x="0" y="{row_h * len(metrics) + 8}" font-size="11">\u2193 lower is '
+               'better</text>')
     svg.append("</svg>")
     return "".join(svg)
 
 
-def _histogram(run: SystemRun, buckets: int = 12) -> str:
-    """Latency histogram of one run."""
-    values = [r.score.latency_ms for r in run.results]
-    if not values:
-        return ""
-    top = max(values) or 1.0
+def _latency_counts(run: SystemRun, top: float, buckets: int) -> list[int]:
     counts = [0] * buckets
-    for value in values:
-        counts[min(buckets - 1, int(value / top * buckets))] += 1
-    most = max(counts) or 1
+    for result in run.results:
+        counts[min(buckets - 1, int(result.score.latency_ms / top * buckets))] += 1
+    return counts
+
+
+def _histograms(report: EvalReport, buckets: int = 12) -> str:
+    """Latency histograms of every run on one shared scale, so their shapes compare."""
+    runs = [run for run in report.runs.values() if run.results]
+    if not runs:
+        return ""
+    top = max(r.score.latency_ms for run in runs for r in run.results) or 1.0
+    counts = {run.name: _latency_counts(run, top, buckets) for run in runs}
+    most = max(max(c) for c in counts.values()) or 1
+    return "".join(
+        f"<div><h3>{html.escape(run.name)}</h3>"
+        f"{_histogram(run.name, counts[run.name], top, most)}</div>"
+        for run in runs
+    )
+
+
+def _histogram(name: str, counts: list[int], top: float, most: int) -> str:
+    """One run's latency histogram; `top` (ms) and `most` (cases) are shared by every run."""
+    buckets = len(counts)
     bar_w, height = 30, 120
     svg = [f'<svg width="{buckets * bar_w + 20}" height="{height + 40}" role="img" '
-           f'aria-label="latency histogram {run.name}">']
+           f'aria-label="latency histogram {html.escape(name)}">']
     for i, count in enumerate(counts):
         h = count / most * height
         svg.append(f'<rect x="{i * bar_w + 10}" y="{height - h + 5:.1f}" width="{bar_w - 3}" '
-                   f'height="{h:.1f}" fill="{COLOURS.get(run.name, "#555")}">'
+                   f'height="{h:.1f}" fill="{COLOURS.get(name, "#555")}">'
                    f'<title>{count} cases</title></rect>')
         if count:
             svg.append(f'<text x="{i * bar_w + 14}" y="{height - h + 2:.1f}" font-size="10">'
@@ -218,6 +262,18 @@ def _tool_table(report: EvalReport) -> str:
         )
     return ("<table><tr><th>tool</th><th>cases</th><th>passed</th><th>fact recall (ours)</th>"
             "<th>fact recall (baseline)</th></tr>" + "".join(rows) + "</table>")
+
+
+def _baseline_failures_html(report: EvalReport) -> str:
+    base = report.baseline
+    if base is None:
+        return ""
+    items = "".join(
+        f"<li><b>{html.escape(r.case.id)}</b>: {html.escape('; '.join(r.score.issues))}</li>"
+        for r in base.failures
+    )
+    return (f"<h2>Baseline failing cases ({len(base.failures)})</h2>"
+            + (f"<ul>{items}</ul>" if items else "<p>None.</p>"))
 
 
 def _failures_html(run: SystemRun) -> str:
@@ -255,10 +311,7 @@ def to_html(report: EvalReport) -> str:
         f'<span style="color:{COLOURS.get(n, "#555")}">&#9632; {html.escape(n)}</span>'
         for n in report.runs
     )
-    histograms = "".join(
-        f"<div><h3>{html.escape(run.name)}</h3>{_histogram(run)}</div>"
-        for run in report.runs.values()
-    )
+    histograms = _histograms(report)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Eval report ({report.split})</title>
 <style>
@@ -269,13 +322,14 @@ text-align:left}}pre{{white-space:pre-wrap;background:#f6f6f6;padding:6px;margin
 details{{border-top:1px solid #eee;padding:6px 0}}
 </style></head><body>
 <h1>Eval report: {report.split} split, {report.mode} mode</h1>
-<p>Run {html.escape(report.started)}; {len(report.ours.results)} cases; retrieval k={report.k};
+<p>Run {html.escape(report.started)}; {len(report.ours.results)} cases; retrieval {_k(report)};
 {report.seconds:.1f} s.</p>
 <table><tr>{head}</tr>{body}</table>{verdict}
 <h2>Metrics</h2><p>{legend}</p>{_bars(report)}
 <h2>Per tool</h2>{_tool_table(report)}
 <h2>Latency</h2><div class=row>{histograms}</div>
 <h2>Failing cases ({len(report.ours.failures)})</h2>{_failures_html(report.ours)}
+{_baseline_failures_html(report)}
 </body></html>
 """
 

@@ -7,28 +7,73 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tqdm import tqdm
 
-from assistant.answers import Answer, Passage
+from assistant.answers import Answer
+from assistant.questions import analyze, known_words
 from evals.metrics import CaseScore, Observation, aggregate, score_case
 from evals.schema import EvalCase
 from evals.thresholds import Thresholds
 
-RETRIEVAL_K = 5
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+
+History = list[tuple[str, str]]
 
 
 class System(Protocol):
-    """Anything that answers like `Assistant`: `ask(message, history)` and `search(query, k)`."""
+    """What the runner puts cases to: answers, and the search that fed each answer."""
 
-    def ask(self, message: str, history: list[tuple[str, str]]) -> Answer:
+    name: str
+    answer_k: int  # passages the answer is drawn from: the default k of the retrieval metrics
+
+    def ask(self, message: str, history: History) -> Answer:
         """Answer the last message of a conversation."""
         ...
 
-    def search(self, query: str, k: int) -> list[Passage]:
-        """The k best passages for a query."""
+    def retrieve(self, message: str, history: History, k: int) -> list[str]:
+        """The texts of the k best passages of the search `ask` runs for this message."""
         ...
+
+
+class AssistantSystem:
+    """`Assistant` as the runner sees it: retrieval scored on the search behind its answers."""
+
+    name = "assistant"
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self._known: tuple[object, frozenset[str]] | None = None
+
+    @property
+    def answer_k(self) -> int:
+        """The assistant's `top_k` setting, which `ask` retrieves with."""
+        return self.assistant.settings.top_k
+
+    def ask(self, message: str, history: History) -> Answer:
+        """`Assistant.ask`, unchanged."""
+        return self.assistant.ask(message, history)
+
+    def retrieve(self, message: str, history: History, k: int) -> list[str]:
+        """The search `Assistant.ask` runs: the analysed question (follow-ups resolved,
+        injected instructions removed) with the entities the analysis found."""
+        assistant = self.assistant
+        assistant.refresh()
+        snapshot = assistant.snapshot
+        if self._known is None or self._known[0] is not snapshot:
+            # Derived from the whole vocabulary: once per index generation, not per case.
+            self._known = (snapshot, known_words(snapshot.vocabulary))
+        question = analyze(message, list(history), snapshot.entities, self._known[1],
+                           assistant.embedder.vocabulary)
+        found = assistant.search_engine.search(question.text, k, entities=question.entities)
+        return [hit.chunk.text for hit in found.hits]
+
+
+def as_system(system: System | Assistant) -> System:
+    """A system as given, or an `Assistant` wrapped so the runner can score its retrieval."""
+    return system if hasattr(system, "retrieve") else AssistantSystem(system)  # type: ignore[return-value,arg-type]
 
 
 @dataclass
@@ -47,6 +92,7 @@ class SystemRun:
     name: str
     results: list[CaseResult]
     metrics: dict[str, float | None]
+    k: int  # the retrieval metrics' k for this system
 
     @property
     def failures(self) -> list[CaseResult]:
@@ -75,7 +121,7 @@ class EvalReport:
 
     split: str
     mode: str
-    k: int
+    k: int | None  # -k as given; None: each system's own answer k (see `SystemRun.k`)
     datasets: list[str]
     runs: dict[str, SystemRun]
     threshold_failures: list[str] = field(default_factory=list)
@@ -98,9 +144,9 @@ class EvalReport:
         return not self.threshold_failures
 
 
-def observe(system: System, case: EvalCase, k: int = RETRIEVAL_K) -> Observation:
+def observe(system: System, case: EvalCase, k: int) -> Observation:
     """Put a case to a system: earlier turns build the history, the last one is timed."""
-    history: list[tuple[str, str]] = []
+    history: History = []
     *earlier, last = case.messages
     for message in earlier:
         reply = system.ask(message, history)
@@ -108,45 +154,47 @@ def observe(system: System, case: EvalCase, k: int = RETRIEVAL_K) -> Observation
     started = time.perf_counter()
     answer = system.ask(last, history)
     latency = (time.perf_counter() - started) * 1000
-    # Retrieval is scored on the question as the system understood it (follow-ups resolved).
-    query = answer.question.strip() or last
-    retrieved = [p.text for p in system.search(query, k)] if case.answerable else []
+    # Scored on the search that fed the answer: same message, same history, same analysis.
+    retrieved = system.retrieve(last, history, k) if case.answerable else []
     return Observation(answer=answer, retrieved=retrieved, latency_ms=latency)
 
 
 def run_system(
-    name: str,
     system: System,
     cases: Sequence[EvalCase],
-    k: int = RETRIEVAL_K,
+    k: int | None = None,
     progress: bool = True,
 ) -> SystemRun:
-    """Every case through one system, with a progress bar on stderr."""
-    system.search("warm up the model and the index", 1)  # keeps load time out of latency
+    """Every case through one system, with a progress bar on stderr (k: its answer k)."""
+    k = k or system.answer_k
+    system.retrieve("warm up the model and the index", [], 1)  # keeps load time out of latency
     results: list[CaseResult] = []
-    for case in tqdm(cases, desc=name, unit="case", file=sys.stderr, disable=not progress,
-                     leave=False):
+    for case in tqdm(cases, desc=system.name, unit="case", file=sys.stderr,
+                     disable=not progress, leave=False):
         observation = observe(system, case, k)
         results.append(CaseResult(case, observation, score_case(case, observation, k)))
-    return SystemRun(name, results, aggregate(cases, [r.score for r in results]))
+    return SystemRun(system.name, results, aggregate(cases, [r.score for r in results]), k)
 
 
 def run_eval(
     cases: Sequence[EvalCase],
-    assistant: System,
+    assistant: System | Assistant,
     thresholds: Thresholds,
     baseline: System | None = None,
     split: str = "test",
     mode: str = "extractive",
     datasets: Sequence[str] = (),
-    k: int = RETRIEVAL_K,
+    k: int | None = None,
     progress: bool = True,
 ) -> EvalReport:
-    """Run the assistant (and the baseline, if given) on the cases and check the thresholds."""
+    """Run the assistant (and the baseline, if given) on the cases and check the thresholds.
+
+    `k` is the retrieval metrics' k; None measures each system at the k its answers use.
+    """
     started = time.perf_counter()
-    runs = {"assistant": run_system("assistant", assistant, cases, k, progress)}
+    runs = {"assistant": run_system(as_system(assistant), cases, k, progress)}
     if baseline is not None:
-        runs["baseline"] = run_system("baseline", baseline, cases, k, progress)
+        runs["baseline"] = run_system(baseline, cases, k, progress)
     report = EvalReport(split=split, mode=mode, k=k, datasets=list(datasets), runs=runs)
     report.threshold_failures = thresholds.check(
         runs["assistant"].metrics, runs["baseline"].metrics if baseline is not None else None

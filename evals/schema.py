@@ -10,16 +10,25 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from evals.matching import normalise
+
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
-CATEGORIES = (
-    "fact", "number", "price", "paraphrase", "recommend", "decide", "compare", "followup",
-    "offtopic", "out-of-corpus", "injection",
-)
 Category = Literal[
     "fact", "number", "price", "paraphrase", "recommend", "decide", "compare", "followup",
     "offtopic", "out-of-corpus", "injection",
 ]
 Split = Literal["dev", "test"]
+# The names `tools:` may use: the tools the corpus compares, spelled as the corpus spells them.
+# A typo ("Weights and Biases") would otherwise open a separate row in the per-tool breakdown.
+TOOLS = (
+    "Kubeflow", "MLflow", "Ray", "BentoML", "Metaflow", "ClearML", "Weights & Biases", "Comet",
+    "KServe",
+)
+# Questions of these kinds have no answer in the corpus whatever their wording.
+REFUSAL_CATEGORIES = frozenset({"offtopic", "out-of-corpus"})
+# These kinds ask for something the corpus states; an injection may go either way (it may
+# carry a real question), and so may paraphrases and follow-ups.
+ANSWER_CATEGORIES = frozenset({"fact", "number", "price", "recommend", "decide", "compare"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -77,6 +86,27 @@ class EvalCase(BaseModel):
             raise ValueError("use lower-case letters, digits and dashes, e.g. `ray-github-stars`")
         return value
 
+    @field_validator("tools")
+    @classmethod
+    def _known_tools(cls, tools: list[str]) -> list[str]:
+        unknown = [tool for tool in tools if tool not in TOOLS]
+        if unknown:
+            raise ValueError(
+                f"unknown tool {unknown[0]!r}: use one of {', '.join(TOOLS)} (spelled as shown)"
+            )
+        return tools
+
+    @field_validator("must_not_contain")
+    @classmethod
+    def _matchable(cls, phrases: list[str]) -> list[str]:
+        for phrase in phrases:
+            if not normalise(phrase):
+                raise ValueError(
+                    f"{phrase!r} is empty once [n] markers, `**` and spaces are ignored, so it "
+                    "can never match: remove it or write the words that must not appear"
+                )
+        return phrases
+
     @field_validator("facts", "evidence")
     @classmethod
     def _no_empty_groups(cls, groups: list[list[str]]) -> list[list[str]]:
@@ -98,6 +128,13 @@ class EvalCase(BaseModel):
         if not self.answerable and (self.facts or self.evidence):
             raise ValueError(
                 "an unanswerable case has no `facts` or `evidence`: it expects a refusal"
+            )
+        if self.category in REFUSAL_CATEGORIES and self.answerable:
+            raise ValueError(f"a `{self.category}` case is unanswerable: set `answerable: false`")
+        if self.category in ANSWER_CATEGORIES and not self.answerable:
+            raise ValueError(
+                f"a `{self.category}` case asks what the corpus states: set `answerable: true`, "
+                "or use category `out-of-corpus` if the corpus cannot answer it"
             )
         return self
 
@@ -140,13 +177,19 @@ def load_file(path: Path) -> list[EvalCase]:
 def dataset_files(paths: Iterable[Path]) -> list[Path]:
     """The YAML files named, or found inside the folders named, in a stable order."""
     files: list[Path] = []
+    seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            files.extend(sorted([*path.glob("*.yaml"), *path.glob("*.yml")]))
+            found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
         elif path.is_file():
-            files.append(path)
+            found = [path]
         else:
             raise DatasetError(f"{path}: no such dataset file or folder")
+        for file in found:
+            # A folder and a file inside it, both given, name the file once, not twice.
+            if file.resolve() not in seen:
+                seen.add(file.resolve())
+                files.append(file)
     if not files:
         raise DatasetError("no dataset files found: pass YAML files or a folder holding them")
     return files

@@ -14,7 +14,11 @@ DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
 
 @dataclass
 class Thresholds:
-    """Minimums, maximums, and the metrics on which we may not trail the baseline."""
+    """Minimums, maximums, and the metrics on which we may not trail the baseline.
+
+    "Not behind" means at least as good: a tie with the baseline holds the bar (a perfect
+    score cannot be beaten), and lower wins for lower-is-better metrics.
+    """
 
     minimum: dict[str, float] = field(default_factory=dict)
     maximum: dict[str, float] = field(default_factory=dict)
@@ -59,14 +63,35 @@ def load_thresholds(path: Path = DEFAULT_THRESHOLDS) -> Thresholds:
     if unknown_keys:
         raise ValueError(f"{path}: unknown sections {sorted(unknown_keys)}")
     thresholds = Thresholds(
-        minimum={k: float(v) for k, v in (raw.get("min") or {}).items()},
-        maximum={k: float(v) for k, v in (raw.get("max") or {}).items()},
-        not_behind_baseline=list(raw.get("not_behind_baseline") or []),
+        minimum=_bars(path, "min", raw.get("min")),
+        maximum=_bars(path, "max", raw.get("max")),
+        not_behind_baseline=_names(path, raw.get("not_behind_baseline")),
     )
     named = [*thresholds.minimum, *thresholds.maximum, *thresholds.not_behind_baseline]
     unknown = [k for k in named if k not in METRIC_BY_KEY]
     if unknown:
         raise ValueError(
-            f"{path}: unknown metrics {unknown}; known: {', '.join(sorted(METRIC_BY_KEY))}"
+            f"{path}: unknown metric {unknown[0]!r}; known: {', '.join(sorted(METRIC_BY_KEY))}"
         )
     return thresholds
+
+
+def _bars(path: Path, section: str, raw: object) -> dict[str, float]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: `{section}` must map metric names to numbers")
+    bars: dict[str, float] = {}
+    for key, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"{path}: {section}.{key}: expected a number, got {value!r}")
+        bars[str(key)] = float(value)
+    return bars
+
+
+def _names(path: Path, raw: object) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(name, str) for name in raw):
+        raise ValueError(f"{path}: `not_behind_baseline` must be a list of metric names")
+    return list(raw)
