@@ -530,3 +530,14 @@ def test_draft_of_a_wrong_refusal_uses_the_resolved_question_and_no_verdict(tmp_
     path = _write(tmp_path / "d.yaml", [draft])
     with pytest.raises(DatasetError, match="answerable: Field required"):
         load_cases([path])
+
+
+def test_datasets_dev_and_test_share_no_evidence():
+    # Tuning on dev must not teach the answers of test: no evidence text is in both splits.
+    # The decision cases share their anchors by design (one question, several phrasings).
+    by_split: dict[str, set[str]] = {"dev": set(), "test": set()}
+    for case in load_cases():
+        if case.category == "decide":
+            continue
+        by_split[case.split] |= {e.lower() for group in case.evidence for e in group}
+    assert by_split["dev"] & by_split["test"] == set()
