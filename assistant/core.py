@@ -149,10 +149,9 @@ class Assistant:
         if not question.entities:
             return False
         groups = topic_groups(question.text, question.entities)
-        entities, wanted = self.snapshot.entities, set(question.entities)
+        wanted = set(question.entities)
         for hit in retrieval.hits[:3]:
-            subjects = self.search_engine.unit_subjects[self.snapshot.position[hit.chunk.id]]
-            if not any(entities.expand(s) & wanted for s in subjects if s):
+            if not self.search_engine.is_about(self.snapshot.position[hit.chunk.id], wanted):
                 continue
             found = set(terms(" ".join(hit.chunk.units)))
             if not groups or sum(bool(g & found) for g in groups) / len(groups) >= 0.5:

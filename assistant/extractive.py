@@ -27,7 +27,7 @@ from assistant.expectations import (
 )
 from assistant.questions import Question
 from assistant.retrieval import HybridSearch, Retrieval
-from assistant.text import query_terms, terms, word_count
+from assistant.text import term_groups, terms, word_count
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
@@ -217,12 +217,7 @@ class ExtractiveAnswerer(Answerer):
         name_terms = {t for name in wanted for t in terms(name)}
         # Each topical term counts once, met by itself or by a synonym ("cost" by "pricing"),
         # weighted by its most telling spelling.
-        alternatives = [
-            alts for alts in (
-                frozenset({t, *query_terms(t)}) for t in dict.fromkeys(terms(query))
-                if t not in name_terms
-            )
-        ]
+        alternatives = [alts for t, alts in term_groups(query).items() if t not in name_terms]
         weights = [max(idf.get(a, 0.0) for a in alts) for alts in alternatives]
         query_weight = sum(weights) or 1.0
         wants_price = bool(PRICE_QUESTION.search(query))
@@ -237,7 +232,7 @@ class ExtractiveAnswerer(Answerer):
             lead_terms = _topic_terms(hit.chunk.units, subjects)
             # "Migrating to Metaflow requires rewriting..." in a paragraph about Kubeflow
             # Pipelines still speaks about Kubeflow: only a passage about others is demoted.
-            about_wanted = any(snapshot.entities.expand(s) & wanted for s in subjects if s)
+            about_wanted = self.search.is_about(position, wanted)
             for index, unit in enumerate(hit.chunk.units):
                 unit_terms = frozenset(terms(unit))
                 # A table row means what its table's heading says ("Pricing Comparison"); a
@@ -260,7 +255,7 @@ class ExtractiveAnswerer(Answerer):
                     elif names & wanted:
                         focus = 0.08
                     elif subject is not None and not about_wanted:
-                        focus = -0.2  # about some other tool, in a passage about it too
+                        focus = -0.2  # about another tool, in a passage not about the one asked
                 if wants_price:
                     focus += QUANTITY_BONUS if PRICE.search(unit) else 0.0
                 elif wants_quantity and NUMBER.search(unit):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.entities import EntityIndex
-from assistant.text import STOPWORDS, query_terms, stem, words
+from assistant.text import STOPWORDS, query_terms, stem, term_groups, terms, words
 
 INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b[^.?!]{0,60}\b(instruction|instructions|prompt|"
@@ -62,6 +62,9 @@ MAX_TURN_CHARS = 4000  # of each turn: enough for any question
 # A lower-case word with an English inflection ("babysitting", "idling", "quickly") is a word
 # the model's vocabulary happens to lack, not a product name ("sagemaker", "dagster").
 ENGLISH_ENDING = re.compile(r"(ing|ed|ly|ness|tion|sion|ment|ful|less|able|ible|ous|ive)$")
+
+
+_QUESTION_TERMS = QUESTION_WORDS | {stem(w) for w in QUESTION_WORDS}
 
 
 @dataclass
@@ -265,10 +268,9 @@ def without_names(text: str, names: list[str], entities: EntityIndex) -> str:
 
 def topic_groups(text: str, names: list[str]) -> list[frozenset[str]]:
     """The question's topic terms beyond the names, each with its synonyms ("cost": "pricing")."""
-    name_words = {w for name in names for w in words(name)}
-    topical = [w for w in words(text) if w not in STOPWORDS and w not in name_words
-               and w not in QUESTION_WORDS and stem(w) not in QUESTION_WORDS]
-    return [frozenset({stem(w), *query_terms(w)}) for w in dict.fromkeys(topical)]
+    name_terms = {t for name in names for t in terms(name)}
+    return [alts for t, alts in term_groups(text).items()
+            if t not in name_terms and t not in _QUESTION_TERMS]
 
 
 def _uncovered(text: str, entities: EntityIndex, vocabulary: frozenset[str]) -> bool:

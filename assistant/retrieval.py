@@ -69,6 +69,11 @@ class HybridSearch:
             if snapshot.manifest.units <= EXACT_LIMIT else None
         )
 
+    def is_about(self, position: int, names: set[str]) -> bool:
+        """Whether any sentence of the chunk at `position` is about one of `names`."""
+        entities = self.snapshot.entities
+        return any(entities.expand(s) & names for s in self.unit_subjects[position] if s)
+
     def search(
         self,
         query: str,

@@ -122,6 +122,12 @@ def query_terms(text: str) -> list[str]:
     return found + [s for t in found for s in sorted(_SYNONYMS_BY_STEM.get(t, ()))]
 
 
+def term_groups(text: str) -> dict[str, frozenset[str]]:
+    """Each distinct content term of a text, with the spellings that meet it: itself and its
+    synonyms ("cost" is met by "pricing" too)."""
+    return {t: frozenset({t, *query_terms(t)}) for t in dict.fromkeys(terms(text))}
+
+
 def numbers(text: str) -> set[str]:
     """Every number in a text, normalised ("30,000" and "30000" are equal)."""
     return {n.replace(",", "") for n in _NUMBER.findall(text)}
