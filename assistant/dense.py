@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 # Up to this many sentence vectors (about 75 MB of float32), one matrix product is faster than a
 # round trip through Chroma's HNSW index and exact rather than approximate.
 EXACT_LIMIT = 50_000
+
+
+def pages(collection: object, include: list[str], page: int = 2000) -> Iterator[dict]:
+    """Every record of a Chroma collection, a page of `collection.get` at a time."""
+    count = collection.count()  # type: ignore[attr-defined]
+    for offset in range(0, count, page):
+        yield collection.get(include=include, limit=page, offset=offset)  # type: ignore[attr-defined]
 
 
 class ExactDense:
@@ -21,11 +30,7 @@ class ExactDense:
         """Read every vector of a Chroma collection (vectors are unit length: cosine = dot)."""
         ids: list[str] = []
         rows: list[np.ndarray] = []
-        count = collection.count()  # type: ignore[attr-defined]
-        for offset in range(0, count, page):
-            batch = collection.get(  # type: ignore[attr-defined]
-                include=["embeddings"], limit=page, offset=offset
-            )
+        for batch in pages(collection, ["embeddings"], page):
             ids.extend(batch["ids"])
             rows.append(np.asarray(batch["embeddings"], dtype=np.float32))
         matrix = np.vstack(rows) if rows else np.zeros((0, 1), dtype=np.float32)

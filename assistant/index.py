@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from assistant.chunking import CHUNKER_VERSION, Chunk, chunk_document
 from assistant.config import Settings
+from assistant.dense import pages
 from assistant.embeddings import SentenceEmbedder
 from assistant.entities import EntityIndex, learn_entities, standalone
 from assistant.lexical import BM25
@@ -259,9 +260,7 @@ class IndexStore:
         except Exception:  # noqa: BLE001 - a missing collection only means nothing to reuse
             return {}
         vectors: dict[str, np.ndarray] = {}
-        page = 1000
-        for offset in range(0, collection.count(), page):
-            batch = collection.get(include=["embeddings", "metadatas"], limit=page, offset=offset)
+        for batch in pages(collection, ["embeddings", "metadatas"]):
             for meta, vector in zip(batch["metadatas"], batch["embeddings"], strict=True):
                 vectors[str(meta["key"])] = np.asarray(vector, dtype=np.float32)
         return vectors

@@ -179,14 +179,21 @@ def _pronoun_for(pronoun: str, names: list[str]) -> str:
 def _replace_entities(
     question: str, old: list[str], new: list[str], entities: EntityIndex
 ) -> str:
-    result = question
     for index, name in enumerate(old):
-        replacement = new[min(index, len(new) - 1)]
-        surfaces = [name, *entities.entities[name].aliases] if name in entities.entities else [name]
-        for surface in sorted(surfaces, key=len, reverse=True):
-            result = re.sub(rf"(?<![\w&]){re.escape(surface)}(?![\w&])", replacement, result,
-                            flags=re.IGNORECASE)
-    return result
+        question = _substitute(question, name, new[min(index, len(new) - 1)], entities)
+    return question
+
+
+def _substitute(
+    text: str, name: str, replacement: str, entities: EntityIndex, possessive: bool = False
+) -> str:
+    """Replace every mention of an entity, by name or alias (longest first), and its "'s"."""
+    surfaces = [name, *entities.entities[name].aliases] if name in entities.entities else [name]
+    suffix = "(?:'s)?" if possessive else ""
+    for surface in sorted(surfaces, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w&]){re.escape(surface)}{suffix}(?![\w&])", replacement, text,
+                      flags=re.IGNORECASE)
+    return text
 
 
 def _without_injection(text: str) -> str:
@@ -259,10 +266,7 @@ def _known_compound(token: str, vocabulary: frozenset[str], common_words: frozen
 def without_names(text: str, names: list[str], entities: EntityIndex) -> str:
     """The text with the named entities (and their aliases) taken out: what is asked of them."""
     for name in names:
-        surfaces = [name, *entities.entities[name].aliases] if name in entities.entities else [name]
-        for surface in sorted(surfaces, key=len, reverse=True):
-            text = re.sub(rf"(?<![\w&]){re.escape(surface)}(?:'s)?(?![\w&])", " ", text,
-                          flags=re.IGNORECASE)
+        text = _substitute(text, name, " ", entities, possessive=True)
     return " ".join(text.split())
 
 
