@@ -1,8 +1,8 @@
 """The LangChain tutorial RAG pipeline, run on the same cases so every report shows the gap.
 
-RecursiveCharacterTextSplitter(1000, 200) over the corpus documents, a Chroma vector store with
-the same embedding model, the top 4 passages retrieved, and the top passage given as the answer
-with citation [1] (the 4 retrieved passages are the citations). It never refuses and ignores the
+The index is `assistant.bench.tutorial` (RecursiveCharacterTextSplitter 1000/200, Chroma) with
+the same embedding model; the top 4 passages are retrieved and the top one is the answer, with
+citation [1] (the 4 retrieved passages are the citations). It never refuses and ignores the
 conversation, as the tutorial does.
 """
 
@@ -15,17 +15,11 @@ from pathlib import Path
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
-from langchain_chroma import Chroma
-from langchain_core.documents import Document as LCDocument
 from langchain_core.embeddings import Embeddings
-from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.answers import Answer, Citation, Passage
+from assistant.bench.tutorial import TOP_K, tutorial_store
 from assistant.loading import Document, load_corpus
-
-CHUNK_SIZE = 1000
-CHUNK_OVERLAP = 200
-TOP_K = 4
 
 
 class TutorialBaseline:
@@ -36,30 +30,11 @@ class TutorialBaseline:
 
     def __init__(self, documents: Sequence[Document], embeddings: Embeddings, k: int = TOP_K):
         self.k = k
-        splitter = RecursiveCharacterTextSplitter(
-            chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP
-        )
-        self.splits = splitter.split_documents(
-            [
-                LCDocument(
-                    page_content=d.text,
-                    metadata={"doc_id": d.doc_id, "title": d.title, "source": d.source},
-                )
-                for d in documents
-            ]
-        )
-        for position, split in enumerate(self.splits):
-            split.id = f"{split.metadata['doc_id']}#{position}"
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         # Ephemeral clients share one in-memory store per process: a unique name keeps runs apart.
-        self._name = f"baseline-{uuid.uuid4().hex[:12]}"
-        self.store = Chroma(
-            collection_name=self._name,
-            embedding_function=embeddings,
-            client=client,
-            collection_metadata={"hnsw:space": "cosine"},
+        self.store, self.splits = tutorial_store(
+            documents, embeddings, client, f"baseline-{uuid.uuid4().hex[:12]}"
         )
-        self.store.add_documents(self.splits, ids=[s.id for s in self.splits])
 
     @classmethod
     def from_corpus(

@@ -25,11 +25,9 @@ class ChatIn(BaseModel):
 def build_app(corpus: Path, store_dir: Path) -> FastAPI:
     """Index the corpus the tutorial way and serve `POST /chat`."""
     import chromadb
-    from langchain_chroma import Chroma
-    from langchain_core.documents import Document
     from langchain_huggingface import HuggingFaceEmbeddings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+    from assistant.bench.tutorial import TOP_K, tutorial_store
     from assistant.config import PACKAGED_MODEL
     from assistant.embeddings import resolve_model_path
     from assistant.loading import load_corpus
@@ -40,20 +38,15 @@ def build_app(corpus: Path, store_dir: Path) -> FastAPI:
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True},
     )
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-    documents = [Document(page_content=d.text, metadata={"source": d.source})
-                 for d in load_corpus([corpus]).documents]
     client = chromadb.PersistentClient(
         path=str(store_dir), settings=chromadb.config.Settings(anonymized_telemetry=False)
     )
-    store = Chroma(collection_name="tutorial", embedding_function=embeddings,
-                   client=client, collection_metadata={"hnsw:space": "cosine"})
-    store.add_documents(splitter.split_documents(documents))
+    store, _ = tutorial_store(load_corpus([corpus]).documents, embeddings, client, "tutorial")
     app = FastAPI()
 
     @app.post("/chat")
     def chat(body: ChatIn) -> dict[str, object]:
-        found = store.similarity_search_with_score(body.message, k=4)
+        found = store.similarity_search_with_score(body.message, k=TOP_K)
         return {
             "answer": found[0][0].page_content if found else "",
             "sources": [{"text": d.page_content, "source": d.metadata.get("source"),
