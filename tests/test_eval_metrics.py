@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import get_args
 
 import pytest
-import yaml
 
-from assistant.answers import Answer, Citation
 from evals import metrics
 from evals.matching import number_tokens
-from evals.schema import Category, DatasetError, EvalCase, load_cases
+from evals.schema import Category, DatasetError, load_cases
 from evals.thresholds import Thresholds, load_thresholds
+from tests.conftest import SEED_CORPUS
+from tests.eval_helpers import make_answer, make_case, write_cases
 
-REPO = Path(__file__).resolve().parent.parent
 TOOLS = ["Kubeflow", "MLflow", "Ray", "BentoML", "Metaflow", "ClearML", "Weights & Biases", "Comet"]
-
-
-def _case(**fields: object) -> EvalCase:
-    base: dict[str, object] = {
-        "id": "c", "question": "q?", "facts": [["$15"]], "evidence": ["From $15/month"],
-        "answerable": True, "category": "price", "split": "dev",
-    }
-    return EvalCase.model_validate({**base, **fields})
-
-
-def _answer(text: str, cited: list[str], answerable: bool = True) -> Answer:
-    citations = [
-        Citation(n=n, doc_id="d", title="T", section="S", source="s", text=t, score=1.0,
-                 chunk_id=str(n))
-        for n, t in enumerate(cited, start=1)
-    ]
-    return Answer(id="a", answer=text, citations=citations, answerable=answerable,
-                  mode="extractive", question="q?", timings_ms={})
-
-
-def _write(path: Path, cases: list[dict[str, object]]) -> Path:
-    path.write_text(yaml.safe_dump({"cases": cases}), encoding="utf-8")
-    return path
 
 
 # -- the datasets ------------------------------------------------------------------------------
@@ -54,7 +29,7 @@ def test_datasets_cover_every_tool_and_both_splits_evenly():
 
 
 def test_datasets_evidence_and_facts_come_from_the_corpus():
-    corpus = (REPO / "corpus" / "kubeflow-alternatives.md").read_text(encoding="utf-8")
+    corpus = (SEED_CORPUS / "kubeflow-alternatives.md").read_text(encoding="utf-8")
     for case in load_cases():
         for group in case.evidence:
             assert any(metrics.contains(corpus, p) for p in group), (case.id, group)
@@ -65,7 +40,7 @@ def test_datasets_evidence_and_facts_come_from_the_corpus():
 # -- the schema --------------------------------------------------------------------------------
 
 def test_schema_error_names_the_file_and_the_case(tmp_path):
-    path = _write(tmp_path / "bad.yaml", [{"id": "no-facts", "question": "How much?",
+    path = write_cases(tmp_path / "bad.yaml", [{"id": "no-facts", "question": "How much?",
                                            "answerable": True, "category": "price",
                                            "split": "dev"}])
     with pytest.raises(DatasetError, match=r"bad\.yaml: case 'no-facts': .*needs `facts`"):
@@ -75,72 +50,74 @@ def test_schema_error_names_the_file_and_the_case(tmp_path):
 def test_schema_rejects_duplicate_ids_across_files(tmp_path):
     case = {"id": "same", "question": "Hi?", "answerable": False, "category": "offtopic",
             "split": "dev"}
-    first, second = _write(tmp_path / "a.yaml", [case]), _write(tmp_path / "b.yaml", [case])
+    first = write_cases(tmp_path / "a.yaml", [case])
+    second = write_cases(tmp_path / "b.yaml", [case])
     with pytest.raises(DatasetError, match=r"b\.yaml: case 'same': duplicate id .*a\.yaml"):
         load_cases([first, second])
 
 
 def test_schema_rejects_unknown_fields_and_both_question_and_turns(tmp_path):
     with pytest.raises(DatasetError, match=r"t\.yaml: case 'c': fact: Extra inputs are not "):
-        load_cases([_write(tmp_path / "t.yaml", [{**_case().model_dump(), "fact": "typo"}])])
+        typo = {**make_case().model_dump(), "fact": "typo"}
+        load_cases([write_cases(tmp_path / "t.yaml", [typo])])
     with pytest.raises(ValueError, match="exactly one of `question` or `turns`"):
-        _case(turns=["a", "b"])
+        make_case(turns=["a", "b"])
 
 
 def test_schema_rejects_a_forbidden_phrase_that_can_never_match(tmp_path):
     # Matching ignores [n] markers and `**`, so "[1]" is empty there and could never fire.
-    path = _write(tmp_path / "f.yaml", [{**_case(id="marker").model_dump(),
+    path = write_cases(tmp_path / "f.yaml", [{**make_case(id="marker").model_dump(),
                                          "must_not_contain": ["Paris", "[1]"]}])
     with pytest.raises(DatasetError, match=r"f\.yaml: case 'marker': must_not_contain: .*'\[1\]'"
                        r" is empty .* can never match"):
         load_cases([path])
-    assert _case(must_not_contain=["$500"]).must_not_contain == ["$500"]
+    assert make_case(must_not_contain=["$500"]).must_not_contain == ["$500"]
 
 
 def test_schema_rejects_an_unknown_tool_naming_it(tmp_path):
-    path = _write(tmp_path / "t.yaml", [{**_case(id="typo").model_dump(),
+    path = write_cases(tmp_path / "t.yaml", [{**make_case(id="typo").model_dump(),
                                          "tools": ["Ray", "Weights and Biases"]}])
     with pytest.raises(DatasetError, match=r"case 'typo': tools: .*unknown tool "
                        r"'Weights and Biases': use one of Kubeflow, .*KServe"):
         load_cases([path])
-    assert _case(tools=["KServe", "Weights & Biases"]).tools == ["KServe", "Weights & Biases"]
+    assert make_case(tools=["KServe", "Weights & Biases"]).tools == ["KServe", "Weights & Biases"]
 
 
 def test_schema_ties_the_category_to_answerable():
     unanswerable = {"facts": [], "evidence": [], "answerable": False}
     with pytest.raises(ValueError, match="`offtopic` case is unanswerable"):
-        _case(category="offtopic")
+        make_case(category="offtopic")
     with pytest.raises(ValueError, match="`out-of-corpus` case is unanswerable"):
-        _case(category="out-of-corpus")
+        make_case(category="out-of-corpus")
     with pytest.raises(ValueError, match="`price` case asks what the corpus states"):
-        _case(category="price", **unanswerable)
+        make_case(category="price", **unanswerable)
     # An injection may carry a real question (answerable) or only the injection (refused).
-    assert _case(category="injection").answerable
-    assert not _case(category="injection", **unanswerable).answerable
+    assert make_case(category="injection").answerable
+    assert not make_case(category="injection", **unanswerable).answerable
 
 
 def test_schema_a_folder_and_a_file_inside_it_are_read_once(tmp_path):
-    path = _write(tmp_path / "one.yaml", [_case(id="only").model_dump()])
+    path = write_cases(tmp_path / "one.yaml", [make_case(id="only").model_dump()])
     assert [c.id for c in load_cases([tmp_path, path])] == ["only"]
 
 
 def test_schema_bare_string_is_a_group_of_one():
-    assert _case(facts=["$15", ["42.2K", "42,200"]]).facts == [["$15"], ["42.2K", "42,200"]]
+    assert make_case(facts=["$15", ["42.2K", "42,200"]]).facts == [["$15"], ["42.2K", "42,200"]]
 
 
 # -- the metrics on hand-made answers ----------------------------------------------------------
 
 def test_metrics_fact_recall_counts_groups_and_whole_words():
-    case = _case(facts=[["Ray"], ["42.2K", "42,200"]])
+    case = make_case(facts=[["Ray"], ["42.2K", "42,200"]])
     assert metrics.fact_recall(case, "Ray has 42,200 stars [1].") == (1.0, [])
     assert metrics.fact_recall(case, "An array of 42.2K things.") == (0.5, ["Ray"])
     assert metrics.fact_recall(case, "Ray has 42.2K stars.", answerable=False)[0] == 0.0
 
 
 def test_metrics_grounding_fails_when_the_fact_is_in_no_cited_passage():
-    case = _case()
-    good = _answer("ClearML costs $15 [1].", ["| ClearML | From $15/month |"])
-    bad = _answer("ClearML costs $15 [1].", ["ClearML auto-logs experiments."])
+    case = make_case()
+    good = make_answer("ClearML costs $15 [1].", ["| ClearML | From $15/month |"])
+    bad = make_answer("ClearML costs $15 [1].", ["ClearML auto-logs experiments."])
     assert metrics.grounding(case, good) == 1.0
     assert metrics.grounding(case, bad) == 0.0
 
@@ -148,36 +125,37 @@ def test_metrics_grounding_fails_when_the_fact_is_in_no_cited_passage():
 def test_metrics_grounding_checks_the_passages_the_stating_sentence_cites():
     # $15 is in passage 2, but the sentence stating it cites only passage 1.
     cited = ["ClearML auto-logs experiments.", "| ClearML | From $15/month |"]
-    wrong = _answer("ClearML costs $15 [1]. It is a platform [2].", cited)
-    right = _answer("ClearML is a platform [1]. It costs $15 [2].", cited)
-    unmarked = _answer("ClearML costs $15. It is a platform [1][2].", cited)
-    assert metrics.grounding(_case(), wrong) == 0.0
-    assert metrics.grounding(_case(), right) == 1.0
-    assert metrics.grounding(_case(), unmarked) == 1.0  # no marker: any cited passage
+    wrong = make_answer("ClearML costs $15 [1]. It is a platform [2].", cited)
+    right = make_answer("ClearML is a platform [1]. It costs $15 [2].", cited)
+    unmarked = make_answer("ClearML costs $15. It is a platform [1][2].", cited)
+    assert metrics.grounding(make_case(), wrong) == 0.0
+    assert metrics.grounding(make_case(), right) == 1.0
+    assert metrics.grounding(make_case(), unmarked) == 1.0  # no marker: any cited passage
 
 
 def test_metrics_citation_validity_needs_every_marker_to_resolve():
-    assert metrics.citation_validity(_answer("A [1]. B [2].", ["a", "b"])) == 1.0
-    assert metrics.citation_validity(_answer("A [1]. B [3].", ["a", "b"])) == 0.0
-    assert metrics.citation_validity(_answer("No markers.", ["a"])) == 0.0
-    assert metrics.citation_validity(_answer("Refused.", [], answerable=False)) == 1.0
+    assert metrics.citation_validity(make_answer("A [1]. B [2].", ["a", "b"])) == 1.0
+    assert metrics.citation_validity(make_answer("A [1]. B [3].", ["a", "b"])) == 0.0
+    assert metrics.citation_validity(make_answer("No markers.", ["a"])) == 0.0
+    assert metrics.citation_validity(make_answer("Refused.", [], answerable=False)) == 1.0
 
 
 def test_metrics_citation_validity_needs_every_citation_to_be_pointed_at():
-    assert metrics.citation_validity(_answer("A [1].", ["a", "b", "c"])) == 0.0
-    assert metrics.citation_validity(_answer("A [1][3]. B [2].", ["a", "b", "c"])) == 1.0
-    assert metrics.citation_validity(_answer("A [1].", [], answerable=False)) == 0.0
+    assert metrics.citation_validity(make_answer("A [1].", ["a", "b", "c"])) == 0.0
+    assert metrics.citation_validity(make_answer("A [1][3]. B [2].", ["a", "b", "c"])) == 1.0
+    assert metrics.citation_validity(make_answer("A [1].", [], answerable=False)) == 0.0
 
 
 def test_metrics_citation_precision_is_the_share_of_citations_holding_evidence():
-    case = _case(related=["starting at $15 per month"])
-    answer = _answer("$15 [1][2][3].", ["From $15/month", "starting at $15 per month", "other"])
+    case = make_case(related=["starting at $15 per month"])
+    answer = make_answer("$15 [1][2][3].", ["From $15/month", "starting at $15 per month", "other"])
     assert metrics.citation_precision(case, answer) == pytest.approx(2 / 3)
-    assert metrics.citation_precision(case, _answer("x", [], answerable=False)) is None
+    assert metrics.citation_precision(case, make_answer("x", [], answerable=False)) is None
 
 
 def test_metrics_unsupported_numbers_are_found():
-    answer = _answer("It costs $15 [1], or $99 for 2 seats [1].", ["From $15/month for 2 seats"])
+    answer = make_answer("It costs $15 [1], or $99 for 2 seats [1].",
+                         ["From $15/month for 2 seats"])
     assert metrics.unsupported_numbers(answer) == (["$99"], 3)
 
 
@@ -186,7 +164,7 @@ def test_metrics_unsupported_numbers_are_found():
     ("2-1", "1-2 weeks"), ("15%", "$15/month"), ("$60", "60 GPUs"),
 ])
 def test_metrics_a_number_needs_its_unit_currency_and_range(stated, passage):
-    answer = _answer(f"It is {stated} [1].", [passage])
+    answer = make_answer(f"It is {stated} [1].", [passage])
     assert metrics.unsupported_numbers(answer)[0], (stated, passage)
 
 
@@ -195,7 +173,7 @@ def test_metrics_a_number_needs_its_unit_currency_and_range(stated, passage):
     ("1–2", "1-2 weeks"), ("82%", "82% lower"), ("30x", "30x cost reduction"),
 ])
 def test_metrics_a_number_in_another_form_is_still_supported(stated, passage):
-    assert metrics.unsupported_numbers(_answer(f"It is {stated} [1].", [passage])) == ([], 1)
+    assert metrics.unsupported_numbers(make_answer(f"It is {stated} [1].", [passage])) == ([], 1)
 
 
 def test_number_tokens_read_currency_scale_unit_and_range_as_one():
@@ -206,27 +184,27 @@ def test_number_tokens_read_currency_scale_unit_and_range_as_one():
 
 def test_metrics_unsupported_numbers_checks_the_passages_the_sentence_cites():
     cited = ["| ClearML | From $15/month |", "W&B: $60/month for Pro teams"]
-    crossed = _answer("ClearML costs $15 [2]. W&B costs $60 [1].", cited)
+    crossed = make_answer("ClearML costs $15 [2]. W&B costs $60 [1].", cited)
     assert metrics.unsupported_numbers(crossed) == (["$15", "$60"], 2)
-    straight = _answer("ClearML costs $15 [1]. W&B costs $60 [2].", cited)
+    straight = make_answer("ClearML costs $15 [1]. W&B costs $60 [2].", cited)
     assert metrics.unsupported_numbers(straight) == ([], 2)
-    unmarked = _answer("ClearML costs $15 and W&B $60. Both have tiers [1][2].", cited)
+    unmarked = make_answer("ClearML costs $15 and W&B $60. Both have tiers [1][2].", cited)
     assert metrics.unsupported_numbers(unmarked) == ([], 2)
 
 
 def test_metrics_refusal_accuracy_both_ways():
-    refusal = _answer("The corpus does not cover that.", [], answerable=False)
-    unanswerable = _case(facts=[], evidence=[], answerable=False, category="offtopic")
+    refusal = make_answer("The corpus does not cover that.", [], answerable=False)
+    unanswerable = make_case(facts=[], evidence=[], answerable=False, category="offtopic")
     assert metrics.refusal_correct(unanswerable, refusal)
-    assert metrics.refusal_correct(_case(), refusal) is None  # answerable: a false refusal
-    assert not metrics.refusal_correct(unanswerable, _answer("Paris [1].", ["Paris"]))
+    assert metrics.refusal_correct(make_case(), refusal) is None  # answerable: a false refusal
+    assert not metrics.refusal_correct(unanswerable, make_answer("Paris [1].", ["Paris"]))
 
 
 def test_metrics_refusal_accuracy_and_false_refusals_are_apart():
-    refusal = _answer("The corpus does not cover that.", [], answerable=False)
-    answered = _answer("ClearML costs $15 [1].", ["From $15/month"])
-    unanswerable = _case(id="u", facts=[], evidence=[], answerable=False, category="offtopic")
-    cases = [unanswerable, unanswerable, _case(), _case(), _case(), _case()]
+    refusal = make_answer("The corpus does not cover that.", [], answerable=False)
+    answered = make_answer("ClearML costs $15 [1].", ["From $15/month"])
+    unanswerable = make_case(id="u", facts=[], evidence=[], answerable=False, category="offtopic")
+    cases = [unanswerable, unanswerable, make_case(), make_case(), make_case(), make_case()]
     answers = [refusal, answered, refusal, answered, answered, answered]
     scores = [metrics.score_case(c, metrics.Observation(a, [], 1.0), k=5)
               for c, a in zip(cases, answers, strict=True)]
@@ -237,22 +215,22 @@ def test_metrics_refusal_accuracy_and_false_refusals_are_apart():
 
 
 def test_metrics_retrieval_recall_and_reciprocal_rank():
-    case = _case(evidence=["From $15/month", "$60/month"])
+    case = make_case(evidence=["From $15/month", "$60/month"])
     passages = ["nothing", "From $15/month", "more", "$60/month Pro"]
     assert metrics.retrieval(case, passages, k=2) == (0.5, 0.5)
     assert metrics.retrieval(case, passages, k=4) == (1.0, 0.5)
 
 
 def test_metrics_reciprocal_rank_counts_evidence_not_related_text():
-    case = _case(evidence=["From $15/month"], related=["ClearML"])
+    case = make_case(evidence=["From $15/month"], related=["ClearML"])
     passages = ["ClearML auto-logs", "From $15/month"]
     assert metrics.retrieval(case, passages, k=2) == (1.0, 0.5)
 
 
 def test_metrics_case_issues_and_percentiles():
     score = metrics.score_case(
-        _case(must_not_contain=["82%"]),
-        metrics.Observation(_answer("82% lower costs [1].", ["82% lower"]), [], 5.0), k=5,
+        make_case(must_not_contain=["82%"]),
+        metrics.Observation(make_answer("82% lower costs [1].", ["82% lower"]), [], 5.0), k=5,
     )
     assert not score.passed
     assert any("missing facts" in i for i in score.issues)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from assistant.answers import Answer, Citation
 from assistant.config import Settings
 from assistant.core import Assistant
 from assistant.feedback import FeedbackRecord, FeedbackStore
@@ -21,40 +19,16 @@ from evals.cli import eval_command
 from evals.drafts import draft_case
 from evals.report import fmt, label, to_html, write_reports
 from evals.runner import AssistantSystem, EvalReport, run_eval
-from evals.schema import DatasetError, EvalCase, load_cases
+from evals.schema import DatasetError, load_cases
 from evals.thresholds import Thresholds, load_thresholds
-
-REPO = Path(__file__).resolve().parent.parent
-TOOLS = ["Kubeflow", "MLflow", "Ray", "BentoML", "Metaflow", "ClearML", "Weights & Biases", "Comet"]
-
-
-def _case(**fields: object) -> EvalCase:
-    base: dict[str, object] = {
-        "id": "c", "question": "q?", "facts": [["$15"]], "evidence": ["From $15/month"],
-        "answerable": True, "category": "price", "split": "dev",
-    }
-    return EvalCase.model_validate({**base, **fields})
-
-
-def _answer(text: str, cited: list[str], answerable: bool = True) -> Answer:
-    citations = [
-        Citation(n=n, doc_id="d", title="T", section="S", source="s", text=t, score=1.0,
-                 chunk_id=str(n))
-        for n, t in enumerate(cited, start=1)
-    ]
-    return Answer(id="a", answer=text, citations=citations, answerable=answerable,
-                  mode="extractive", question="q?", timings_ms={})
-
-
-def _write(path: Path, cases: list[dict[str, object]]) -> Path:
-    path.write_text(yaml.safe_dump({"cases": cases}), encoding="utf-8")
-    return path
+from tests.conftest import SEED_CORPUS
+from tests.eval_helpers import make_answer, write_cases
 
 
 @pytest.fixture(scope="module")
 def baseline(embedder) -> TutorialBaseline:
     """The tutorial pipeline over the seed corpus, sharing the session's model."""
-    system = TutorialBaseline.from_corpus(REPO / "corpus", embedder)
+    system = TutorialBaseline.from_corpus(SEED_CORPUS, embedder)
     yield system
     system.close()
 
@@ -180,7 +154,7 @@ def _cli_settings(seed_settings: Settings, **overrides: object) -> dict[str, Set
 
 
 def test_eval_command_exit_code_follows_the_thresholds(assistant, seed_settings, tmp_path):
-    dataset = _write(tmp_path / "mini.yaml", [
+    dataset = write_cases(tmp_path / "mini.yaml", [
         {"id": "ray-stars", "question": "How many GitHub stars does Ray have?",
          "facts": [["42.2K"]], "evidence": ["42.2K GitHub stars"], "answerable": True,
          "tools": ["Ray"], "category": "number", "split": "test"},
@@ -205,7 +179,7 @@ def test_eval_command_exit_code_follows_the_thresholds(assistant, seed_settings,
 
 
 def test_eval_command_reports_a_bad_dataset_without_a_traceback(seed_settings, tmp_path):
-    bad = _write(tmp_path / "bad.yaml", [{"id": "x", "question": "?", "answerable": True,
+    bad = write_cases(tmp_path / "bad.yaml", [{"id": "x", "question": "?", "answerable": True,
                                           "category": "fact", "split": "test"}])
     result = CliRunner().invoke(eval_command, ["--dataset", str(bad)],
                                 obj=_cli_settings(seed_settings))
@@ -236,7 +210,8 @@ def test_eval_command_llm_mode_says_what_is_wrong(seed_settings, tmp_path, llm, 
 def test_draft_from_feedback_turns_thumbs_down_into_cases(seed_settings, tmp_path):
     store = FeedbackStore(tmp_path / "feedback.sqlite3")
     for verdict, question in (("down", "Does Ray support Windows?"), ("up", "Who built Ray?")):
-        answer = _answer("Ray handles distributed training [1].", ["Built by Anyscale, Ray ..."])
+        answer = make_answer("Ray handles distributed training [1].",
+                             ["Built by Anyscale, Ray ..."])
         answer = answer.model_copy(update={"id": question[:8], "question": question})
         store.remember(answer, question, channel="api")
         store.add(answer.id, verdict, comment="wrong answer" if verdict == "down" else None)
@@ -275,6 +250,6 @@ def test_draft_of_a_wrong_refusal_uses_the_resolved_question_and_no_verdict(tmp_
     assert draft["question"] == "and how much does ClearML cost?"
     assert "and how much does it cost?" in str(draft["notes"])
     assert "answerable" not in draft and draft["facts"] == []
-    path = _write(tmp_path / "d.yaml", [draft])
+    path = write_cases(tmp_path / "d.yaml", [draft])
     with pytest.raises(DatasetError, match="answerable: Field required"):
         load_cases([path])
