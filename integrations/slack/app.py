@@ -87,8 +87,9 @@ def build_app(services: Services, connection: SlackConnection, *, socket_mode: b
         name="platform-assistant",
         client=connection.client,
         signing_secret=secret,
-        # Socket Mode requests come over an authenticated WebSocket and carry no signature.
-        request_verification_enabled=bool(secret),
+        # Checked once, before bolt: `/slack/events` verifies every signature itself (so a bad
+        # one gets a JSON 401), and Socket Mode requests come over an authenticated WebSocket.
+        request_verification_enabled=False,
         # With `authorize`, bolt neither calls auth.test at construction (the server must start
         # while Slack is unreachable) nor on the first event (SingleTeamAuthorization would).
         authorize=authorize,
