@@ -8,6 +8,7 @@ get a structured answer whose parts come from focused searches ("facets") over t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -31,11 +32,16 @@ from assistant.text import term_groups, terms, word_count
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
+FACT_MARGIN = 0.1  # a factual answer's companions score within this of the best sentence
+SUPPORTED_MARGIN = 0.15  # ...or within this, when they hold as much of the question
 MIN_FACET_SIMILARITY = 0.3  # a facet whose best sentence matches less than this is left out
 OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
+ANAPHORA_PENALTY = 0.1  # a sentence that points back ("This makes...") says less on its own
+# Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
+ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,12 @@ class Candidate:
     terms: frozenset[str]
     context: frozenset[str]  # names in the whole passage
     overlap: float = 0.0  # share of the question's topical terms it holds (idf-weighted)
+    antecedent: str = ""  # the sentence it points back to, read before it
+
+    @property
+    def words(self) -> int:
+        """Words it adds to an answer, its antecedent included."""
+        return word_count(self.antecedent) + word_count(self.text)
 
 
 class ExtractiveAnswerer(Answerer):
@@ -86,10 +98,19 @@ class ExtractiveAnswerer(Answerer):
             if best is not None and PRICE.search(best.text):
                 candidates = [c for c in candidates if PRICE.search(c.text)]
         best = max(candidates, key=lambda c: c.score, default=None)
-        if best is not None and best.overlap >= 0.5:
+        if best is None:
+            return ""
+        if best.overlap >= 0.5:
             # The best sentence holds what was asked: companions must touch the question too.
             candidates = [c for c in candidates if c.overlap > 0]
-        chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=0.1)
+        # A companion close in score joins; one holding as much of the question as the best
+        # may trail a little further, since dense scores of long sentences are noisy.
+        candidates = [
+            c for c in candidates
+            if c.score >= best.score - FACT_MARGIN
+            or (c.overlap >= best.overlap > 0 and c.score >= best.score - SUPPORTED_MARGIN)
+        ]
+        chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=1.0)
         return _as_prose(chosen)
 
     def _recommendation(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
@@ -115,7 +136,7 @@ class ExtractiveAnswerer(Answerer):
             c for c in candidates
             if c.subject in tools and c.subject != lead.subject and c.score >= lead.score - 0.1
         ]
-        chosen += _pick(same, budget=FACT_WORDS - word_count(lead.text), limit=1, margin=1.0)
+        chosen += _pick(same, budget=FACT_WORDS - lead.words, limit=1, margin=1.0)
         lines = [_as_prose(chosen)]
         alternative = _pick(others, budget=45, limit=1, margin=1.0)
         if alternative:
@@ -262,11 +283,16 @@ class ExtractiveAnswerer(Answerer):
                     focus += QUANTITY_BONUS
                 if wants_list and unit.count(",") >= 2:
                     focus += QUANTITY_BONUS
+                antecedent = ""
+                if index > 0 and ANAPHORIC.match(unit):
+                    # Quoted alone it would dangle: the sentence it points to comes with it.
+                    focus -= ANAPHORA_PENALTY
+                    antecedent = standalone(hit.chunk.units[index - 1], subjects[index - 1])
                 score = similarity + OVERLAP_WEIGHT * overlap + focus - 0.01 * rank
                 candidates.append(
                     Candidate(marker, index, standalone(unit, subject), subject, names,
                               float(np.round(score, 4)), unit_terms,
-                              self.search.chunk_entities[position], overlap)
+                              self.search.chunk_entities[position], overlap, antecedent)
                 )
         return candidates
 
@@ -323,7 +349,7 @@ def _pick(candidates: list[Candidate], budget: int, limit: int, margin: float) -
             break
         if _repeats(candidate, chosen):
             continue
-        length = word_count(candidate.text)
+        length = candidate.words
         if chosen and used_words + length > budget:
             continue
         chosen.append(candidate)
@@ -339,7 +365,13 @@ def _as_prose(chosen: list[Candidate]) -> str:
     for rank, candidate in enumerate(chosen):
         best_of.setdefault(candidate.marker, rank)
     ordered = sorted(chosen, key=lambda c: (best_of[c.marker], c.unit))
-    return " ".join(_cite(c.text, c.marker + 1) for c in ordered)
+    picked = {(c.marker, c.unit) for c in chosen}
+    sentences: list[str] = []
+    for c in ordered:
+        if c.antecedent and (c.marker, c.unit - 1) not in picked:
+            sentences.append(_cite(c.antecedent, c.marker + 1))
+        sentences.append(_cite(c.text, c.marker + 1))
+    return " ".join(sentences)
 
 
 def _cite(sentence: str, n: int) -> str:
