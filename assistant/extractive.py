@@ -39,7 +39,6 @@ OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
-ANAPHORA_PENALTY = 0.1  # a sentence that points back ("This makes...") says less on its own
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
 
@@ -91,7 +90,8 @@ class ExtractiveAnswerer(Answerer):
     # -- answer shapes -----------------------------------------------------------------------
 
     def _fact(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
-        candidates = self._candidates(retrieval, pool, question.text, question.entities)
+        scored = self._candidates(retrieval, pool, question.text, question.entities)
+        candidates = scored
         if PRICE_QUESTION.search(question.text):
             # Once the best sentence states a price, sentences that state none only distract.
             best = max(candidates, key=lambda c: c.score, default=None)
@@ -111,7 +111,7 @@ class ExtractiveAnswerer(Answerer):
             or (c.overlap >= best.overlap > 0 and c.score >= best.score - SUPPORTED_MARGIN)
         ]
         chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=1.0)
-        return _as_prose(chosen)
+        return _as_prose(chosen + _elaborations(chosen, scored, FACT_WORDS))
 
     def _recommendation(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         tools = set(self.search.snapshot.entities.tools)
@@ -286,7 +286,6 @@ class ExtractiveAnswerer(Answerer):
                 antecedent = ""
                 if index > 0 and ANAPHORIC.match(unit):
                     # Quoted alone it would dangle: the sentence it points to comes with it.
-                    focus -= ANAPHORA_PENALTY
                     antecedent = standalone(hit.chunk.units[index - 1], subjects[index - 1])
                 score = similarity + OVERLAP_WEIGHT * overlap + focus - 0.01 * rank
                 candidates.append(
@@ -322,6 +321,28 @@ def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozense
     if len(units) < 2 or subjects[0] is not None or word_count(units[0]) > TOPIC_WORDS:
         return frozenset()
     return frozenset(terms(units[0]))
+
+
+def _elaborations(
+    chosen: list[Candidate], scored: list[Candidate], budget: int
+) -> list[Candidate]:
+    """The sentences right after chosen ones that point back to them ("This means..."): they
+    spell out what the chosen sentence implies, so they come along while the budget allows."""
+    by_place = {(c.marker, c.unit): c for c in scored}
+    taken = {(c.marker, c.unit) for c in chosen}
+    used = sum(c.words for c in chosen)
+    extra: list[Candidate] = []
+    for c in chosen:
+        following = by_place.get((c.marker, c.unit + 1))
+        if following is None or not following.antecedent:
+            continue
+        place = (following.marker, following.unit)
+        length = word_count(following.text)
+        if place not in taken and used + length <= budget:
+            taken.add(place)
+            extra.append(following)
+            used += length
+    return extra
 
 
 def _rescored(candidate: Candidate, bonus: float) -> Candidate:

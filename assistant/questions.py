@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.entities import EntityIndex
-from assistant.text import STOPWORDS, query_terms, stem, term_groups, terms, words
+from assistant.text import STOPWORDS, SYNONYMS, query_terms, stem, term_groups, terms, words
 
 INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b[^.?!]{0,60}\b(instruction|instructions|prompt|"
@@ -224,6 +224,9 @@ def _unknown_names(
         if (
             len(lowered) < 3
             or lowered in STOPWORDS
+            # Words of how questions are asked ("downside", "pricier") name no product.
+            or lowered in QUESTION_WORDS
+            or lowered in SYNONYMS
             or lowered in known_surfaces
             or lowered in vocabulary
             or stem(lowered) in vocabulary

@@ -100,6 +100,8 @@ SYNONYMS = {
     "weakness": ("disadvantage", "limitation"),
     "drawback": ("disadvantage", "limitation"),
     "downside": ("disadvantage", "limitation"),
+    "trade": ("advantage", "disadvantage"),  # "trade-off": "trade" and "off" as written apart
+    "tradeoff": ("advantage", "disadvantage"),
     "easier": ("simple", "simpler"),
     "easy": ("simple", "simpler"),
 }
