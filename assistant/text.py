@@ -43,9 +43,26 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in sentences if s.strip()]
 
 
+# Comparatives of everyday adjectives, folded to their base ("narrow" meets "narrower"). A rule
+# would also fold "server" into "serve", so they are listed.
+_COMPARED = {
+    form: base
+    for base, forms in {
+        "narrow": "narrower narrowest", "broad": "broader broadest", "simple": "simpler simplest",
+        "easy": "easier easiest", "tight": "tighter tightest", "fast": "faster fastest",
+        "slow": "slower slowest", "quick": "quicker quickest", "cheap": "cheaper cheapest",
+        "large": "larger largest", "small": "smaller smallest", "low": "lower lowest",
+        "high": "higher highest", "wide": "wider widest", "big": "bigger biggest",
+        "hard": "harder hardest", "great": "greater greatest", "strong": "stronger strongest",
+    }.items()
+    for form in forms.split()
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Fold plural and verb endings so "migrations", "migrating" and "migrated" meet."""
+    word = _COMPARED.get(word, word)
     if len(word) <= 3 or not word.isalpha():
         return word
     if word.endswith("ies") and len(word) >= 5:
