@@ -25,13 +25,6 @@ LIST_QUESTION = re.compile(
 NEGATION = re.compile(
     r"\b(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|"
     r"isn't|aren't|avoid)\b", re.IGNORECASE)
-# "What is the downside of...?" is answered by a sentence that states a burden or a catch.
-DRAWBACK_QUESTION = re.compile(
-    r"\b(downsides?|drawbacks?|disadvantages?|weakness(es)?|cons|catch|pitfalls?|risks?|"
-    r"limitations?|trade-?offs?)\b", re.IGNORECASE)
-BURDEN = re.compile(
-    r"\b(but|however|though|although|requires?|requiring|must|disadvantage|limitation|"
-    r"break|breaks|will change|overhead|learning curve)\b", re.IGNORECASE)
 # Words every comparison uses; what is left of a comparison question is the aspect compared.
 COMPARISON_WORDS = frozenset(stem(w) for w in """
     compare compared comparing comparison differ differs different difference differences

@@ -17,8 +17,6 @@ import numpy as np
 from assistant.answering import Answerer, Draft, HitPool
 from assistant.entities import standalone
 from assistant.expectations import (
-    BURDEN,
-    DRAWBACK_QUESTION,
     LIST_QUESTION,
     NEGATION,
     NUMBER,
@@ -246,7 +244,6 @@ class ExtractiveAnswerer(Answerer):
         wants_price = bool(PRICE_QUESTION.search(query))
         wants_quantity = bool(QUANTITY.search(query))
         wants_list = bool(LIST_QUESTION.search(query))
-        wants_drawback = bool(DRAWBACK_QUESTION.search(query))
         candidates: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
             marker = pool.add(hit)
@@ -285,8 +282,6 @@ class ExtractiveAnswerer(Answerer):
                 elif wants_quantity and NUMBER.search(unit):
                     focus += QUANTITY_BONUS
                 if wants_list and unit.count(",") >= 2:
-                    focus += QUANTITY_BONUS
-                if wants_drawback and BURDEN.search(unit):
                     focus += QUANTITY_BONUS
                 antecedent = ""
                 if index > 0 and ANAPHORIC.match(unit):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from assistant.text import numbers, word_count
+from assistant.text import numbers, split_sentences, stem, word_count
 
 FACTS = [
     ("How many GitHub stars does Ray have?", ["42.2K"]),
@@ -59,6 +59,54 @@ def test_answers_comparison_covers_both_tools(assistant):
     answer = assistant.ask("MLflow vs Ray: which fits us?")
     _assert_well_cited(answer)
     assert "**MLflow:**" in answer.answer and "**Ray:**" in answer.answer
+
+
+def _sentences_with_markers(answer) -> list[tuple[str, int]]:
+    found = re.findall(r"(.+?) \[(\d+)\]([.!?])\s*", answer.answer.replace("\n", " "))
+    return [(f"{text.strip()}{end}", int(n)) for text, n, end in found]
+
+
+@pytest.mark.parametrize(
+    ("question", "pointing_back"),
+    [
+        ("Why is Ray more flexible?", "This makes Ray more flexible"),
+        ("What is the drawback of BentoML's narrower scope?", "This narrower scope means"),
+        # Chosen for the sentence before it, it comes along as what that sentence implies.
+        ("What does Kubeflow's Kubernetes-native approach mean in practice?", "This means Kubeflow"),
+    ],
+)
+def test_answers_quote_a_sentence_that_points_back_after_the_one_it_points_to(
+    assistant, question, pointing_back
+):
+    answer = assistant.ask(question)
+    _assert_well_cited(answer)
+    sentences = _sentences_with_markers(answer)
+    position = next(i for i, (text, _) in enumerate(sentences) if text.startswith(pointing_back))
+    assert position > 0
+    (before, n_before), (this, n) = sentences[position - 1], sentences[position]
+    assert n_before == n
+    passage = split_sentences(answer.citations[n - 1].text)
+    assert passage.index(this) == passage.index(before) + 1
+
+
+def test_answers_a_plain_adjective_finds_its_comparative(assistant):
+    # The corpus says "This narrower scope means ... requires pairing with other tools".
+    answer = assistant.ask("Is BentoML's narrow focus a problem?")
+    _assert_well_cited(answer)
+    assert "requires pairing with other tools" in answer.answer
+
+
+def test_answers_keep_a_companion_that_holds_what_the_best_sentence_misses(assistant):
+    # The pricing sentence leads on similarity; the one that says what teams do trails a little.
+    answer = assistant.ask("What does Weights & Biases let a team do with its models?")
+    _assert_well_cited(answer)
+    assert "debug, compare, and reproduce models" in answer.answer
+    assert word_count(answer.answer) < 80
+
+
+def test_answers_comparatives_meet_their_adjective():
+    assert stem("narrower") == stem("narrow") and stem("easier") == stem("easy")
+    assert stem("server") != stem("serve")  # a tracking server is not model serving
 
 
 def test_answers_follow_up_uses_the_conversation(assistant):
