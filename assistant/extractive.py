@@ -41,6 +41,8 @@ TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
+# ...or further in: "The integration between these components is tighter".
+REFERS_BACK = re.compile(r"\b(this|these|those|such)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ class ExtractiveAnswerer(Answerer):
             or (c.overlap >= best.overlap > 0 and c.score >= best.score - SUPPORTED_MARGIN)
         ]
         chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=1.0)
-        return _as_prose(chosen + _elaborations(chosen, scored, FACT_WORDS))
+        tools = frozenset(self.search.snapshot.entities.tools)
+        return _as_prose(chosen + _elaborations(chosen, scored, FACT_WORDS, tools))
 
     def _recommendation(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         tools = set(self.search.snapshot.entities.tools)
@@ -324,24 +327,34 @@ def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozense
 
 
 def _elaborations(
-    chosen: list[Candidate], scored: list[Candidate], budget: int
+    chosen: list[Candidate], scored: list[Candidate], budget: int, tools: frozenset[str]
 ) -> list[Candidate]:
-    """The sentences right after chosen ones that point back to them ("This means..."): they
-    spell out what the chosen sentence implies, so they come along while the budget allows."""
+    """The sentences after chosen ones that spell them out, while the budget allows: the next
+    one when it points back ("This means...", "The integration between these components..."),
+    and all that follow an opener that only announces its paragraph ("The learning curve varies
+    significantly.")."""
     by_place = {(c.marker, c.unit): c for c in scored}
     taken = {(c.marker, c.unit) for c in chosen}
     used = sum(c.words for c in chosen)
     extra: list[Candidate] = []
     for c in chosen:
-        following = by_place.get((c.marker, c.unit + 1))
-        if following is None or not following.antecedent:
-            continue
-        place = (following.marker, following.unit)
-        length = word_count(following.text)
-        if place not in taken and used + length <= budget:
-            taken.add(place)
-            extra.append(following)
-            used += length
+        announces = c.unit == 0 and c.subject is None and not c.names \
+            and word_count(c.text) <= TOPIC_WORDS
+        place = (c.marker, c.unit + 1)
+        while (following := by_place.get(place)) is not None and (
+            announces or following.antecedent
+            or (not following.names & tools and REFERS_BACK.search(following.text))
+        ):
+            if place not in taken:
+                length = word_count(following.text)
+                if used + length > budget:
+                    break
+                taken.add(place)
+                extra.append(following)
+                used += length
+            if not announces:
+                break
+            place = (c.marker, following.unit + 1)
     return extra
 
 

@@ -107,6 +107,7 @@ SYNONYMS = {
     "move": ("migrat", "switch"),
     "switch": ("move", "migrat"),
     "know": ("understand", "expertise", "learn"),
+    "upkeep": ("maintenance", "maintain", "overhead"),
     "plug": ("integrat", "support"),
     "serv": ("serving", "inference"),
     # What a tool is good or bad at, however it is asked.
