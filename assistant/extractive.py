@@ -28,7 +28,7 @@ from assistant.expectations import (
 )
 from assistant.questions import Question
 from assistant.retrieval import HybridSearch, Retrieval
-from assistant.text import term_groups, terms, word_count
+from assistant.text import stem, term_groups, terms, word_count
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
@@ -39,6 +39,7 @@ OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
+ANSWER_KINDS = frozenset(stem(w) for w in "tool platform option alternative choice".split())
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
 # ...or further in: "The integration between these components is tighter".
@@ -241,7 +242,10 @@ class ExtractiveAnswerer(Answerer):
         name_terms = {t for name in wanted for t in terms(name)}
         # Each topical term counts once, met by itself or by a synonym ("cost" by "pricing"),
         # weighted by its most telling spelling.
-        alternatives = [alts for t, alts in term_groups(query).items() if t not in name_terms]
+        # "Which tool..." names the kind of answer wanted, not its topic: "standalone tools"
+        # matches nothing asked.
+        alternatives = [alts for t, alts in term_groups(query).items()
+                        if t not in name_terms and t not in ANSWER_KINDS]
         weights = [max(idf.get(a, 0.0) for a in alts) for alts in alternatives]
         query_weight = sum(weights) or 1.0
         wants_price = bool(PRICE_QUESTION.search(query))

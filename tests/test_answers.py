@@ -104,6 +104,34 @@ def test_answers_keep_a_companion_that_holds_what_the_best_sentence_misses(assis
     assert word_count(answer.answer) < 80
 
 
+def test_answers_an_opener_that_announces_its_paragraph_brings_what_follows(assistant):
+    # "The learning curve varies significantly." says nothing by itself; the sentences after
+    # it hold the answer.
+    answer = assistant.ask("How steep is the learning curve across these tools?")
+    _assert_well_cited(answer)
+    assert answer.answer.startswith("The learning curve varies significantly [1].")
+    for fact in ("hours", "a day", "1-2 weeks"):
+        assert fact in answer.answer
+    assert word_count(answer.answer) < 80
+
+
+def test_answers_a_sentence_about_these_goes_on_with_the_one_before(assistant):
+    answer = assistant.ask("Does multi-tenancy favour Kubeflow?")
+    _assert_well_cited(answer)
+    sentences = _sentences_with_markers(answer)
+    texts = [text for text, _ in sentences]
+    stick = next(i for i, t in enumerate(texts) if t.startswith("Stick with Kubeflow"))
+    assert texts[stick + 1].startswith("The integration between these components is tighter")
+    assert sentences[stick][1] == sentences[stick + 1][1]
+
+
+def test_answers_which_tool_questions_match_their_topic_not_the_word_tool(assistant):
+    answer = assistant.ask("Which tools are free?")
+    _assert_well_cited(answer)
+    assert "standalone tools" not in answer.answer and "both tools" not in answer.answer
+    assert "free" in answer.answer.lower()
+
+
 def test_answers_comparatives_meet_their_adjective():
     assert stem("narrower") == stem("narrow") and stem("easier") == stem("easy")
     assert stem("server") != stem("serve")  # a tracking server is not model serving
