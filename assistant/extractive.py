@@ -39,7 +39,8 @@ OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
-ANSWER_KINDS = frozenset(stem(w) for w in "tool platform option alternative choice".split())
+# "Which tool...": words naming the kind of answer wanted, not its topic.
+ANSWER_KINDS = frozenset(stem(w) for w in ("tool", "platform", "option", "alternative", "choice"))
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
 # ...or further in: "The integration between these components is tighter".
@@ -242,8 +243,7 @@ class ExtractiveAnswerer(Answerer):
         name_terms = {t for name in wanted for t in terms(name)}
         # Each topical term counts once, met by itself or by a synonym ("cost" by "pricing"),
         # weighted by its most telling spelling.
-        # "Which tool..." names the kind of answer wanted, not its topic: "standalone tools"
-        # matches nothing asked.
+        # "standalone tools" answers nothing in "Which tool is free?".
         alternatives = [alts for t, alts in term_groups(query).items()
                         if t not in name_terms and t not in ANSWER_KINDS]
         weights = [max(idf.get(a, 0.0) for a in alts) for alts in alternatives]

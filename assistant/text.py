@@ -101,7 +101,6 @@ SYNONYMS = {
     "charge": ("cost", "price", "pricing"),
     "fee": ("cost", "price", "pricing"),
     "cheap": ("cost", "price", "free"),
-    "cheaper": ("cost", "price", "free"),
     "expensive": ("cost", "price"),
     "migrat": ("migration", "move"),
     "move": ("migrat", "switch"),
@@ -118,9 +117,6 @@ SYNONYMS = {
     "weakness": ("disadvantage", "limitation"),
     "drawback": ("disadvantage", "limitation"),
     "downside": ("disadvantage", "limitation"),
-    "trade": ("advantage", "disadvantage"),  # "trade-off": "trade" and "off" as written apart
-    "tradeoff": ("advantage", "disadvantage"),
-    "easier": ("simple", "simpler"),
     "easy": ("simple", "simpler"),
 }
 

@@ -72,7 +72,8 @@ def _sentences_with_markers(answer) -> list[tuple[str, int]]:
         ("Why is Ray more flexible?", "This makes Ray more flexible"),
         ("What is the drawback of BentoML's narrower scope?", "This narrower scope means"),
         # Chosen for the sentence before it, it comes along as what that sentence implies.
-        ("What does Kubeflow's Kubernetes-native approach mean in practice?", "This means Kubeflow"),
+        ("What does Kubeflow's Kubernetes-native approach mean in practice?",
+         "This means Kubeflow"),
     ],
 )
 def test_answers_quote_a_sentence_that_points_back_after_the_one_it_points_to(
