@@ -25,6 +25,11 @@ LIST_QUESTION = re.compile(
 NEGATION = re.compile(
     r"\b(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|"
     r"isn't|aren't|avoid)\b", re.IGNORECASE)
+# "Which tool...", "What platforms...": the words that name the kind of answer wanted.
+ANSWER_KIND = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+)?(tools?|platforms?|options?|alternatives?|choices?)\b",
+    re.IGNORECASE,
+)
 # Words every comparison uses; what is left of a comparison question is the aspect compared.
 COMPARISON_WORDS = frozenset(stem(w) for w in """
     compare compared comparing comparison differ differs different difference differences
@@ -66,3 +71,9 @@ def compared_aspect(question: str, names: list[str]) -> str:
     if kept and quantity and quantity.group().lower().startswith("how "):
         kept.insert(0, quantity.group().lower())
     return " ".join(kept)
+
+
+def answer_kinds(question: str) -> frozenset[str]:
+    """The terms that name the kind of answer wanted ("tool" in "Which tool is free?"), not
+    its topic; "alternatives" in "What are the alternatives to Kubeflow?" is the topic."""
+    return frozenset(stem(m.group(1).lower()) for m in ANSWER_KIND.finditer(question))

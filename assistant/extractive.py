@@ -23,12 +23,13 @@ from assistant.expectations import (
     PRICE,
     PRICE_QUESTION,
     QUANTITY,
+    answer_kinds,
     compared_aspect,
     negated_terms,
 )
 from assistant.questions import Question
 from assistant.retrieval import HybridSearch, Retrieval
-from assistant.text import stem, term_groups, terms, word_count
+from assistant.text import term_groups, terms, word_count
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
@@ -39,8 +40,6 @@ OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
-# "Which tool...": words naming the kind of answer wanted, not its topic.
-ANSWER_KINDS = frozenset(stem(w) for w in ("tool", "platform", "option", "alternative", "choice"))
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
 # ...or further in: "The integration between these components is tighter".
@@ -66,6 +65,12 @@ class Candidate:
     def words(self) -> int:
         """Words it adds to an answer, its antecedent included."""
         return word_count(self.antecedent) + word_count(self.text)
+
+    @property
+    def places(self) -> set[tuple[int, int]]:
+        """The sentences it puts in an answer: itself, and the one it points back to."""
+        before = {(self.marker, self.unit - 1)} if self.antecedent else set()
+        return {(self.marker, self.unit)} | before
 
 
 class ExtractiveAnswerer(Answerer):
@@ -131,17 +136,21 @@ class ExtractiveAnswerer(Answerer):
             _rescored(c, (0.1 if c.subject in tools else 0.0) + _polarity(c, avoided))
             for c in found
         ])
+        # A sentence that needs what the question avoids ("...must understand Kubernetes") is
+        # no answer to "nobody knows Kubernetes", however well it matches the words.
+        candidates = [c for c in candidates if _polarity(c, avoided) >= 0] or candidates
         chosen = _pick(candidates, budget=1, limit=1, margin=1.0)
         if not chosen:
             return ""
         lead = chosen[0]
         # Back the recommendation with the best sentence about the same tool, then one alternative.
         same = [c for c in candidates if c.subject == lead.subject and c is not lead]
+        chosen += _pick(same, budget=FACT_WORDS - lead.words, limit=1, margin=1.0)
         others = [
             c for c in candidates
             if c.subject in tools and c.subject != lead.subject and c.score >= lead.score - 0.1
+            and not _repeats(c, chosen)
         ]
-        chosen += _pick(same, budget=FACT_WORDS - lead.words, limit=1, margin=1.0)
         lines = [_as_prose(chosen)]
         alternative = _pick(others, budget=45, limit=1, margin=1.0)
         if alternative:
@@ -244,8 +253,9 @@ class ExtractiveAnswerer(Answerer):
         # Each topical term counts once, met by itself or by a synonym ("cost" by "pricing"),
         # weighted by its most telling spelling.
         # "standalone tools" answers nothing in "Which tool is free?".
+        kinds = answer_kinds(query)
         alternatives = [alts for t, alts in term_groups(query).items()
-                        if t not in name_terms and t not in ANSWER_KINDS]
+                        if t not in name_terms and t not in kinds]
         weights = [max(idf.get(a, 0.0) for a in alts) for alts in alternatives]
         query_weight = sum(weights) or 1.0
         wants_price = bool(PRICE_QUESTION.search(query))
@@ -347,7 +357,7 @@ def _elaborations(
         place = (c.marker, c.unit + 1)
         while (following := by_place.get(place)) is not None and (
             announces or following.antecedent
-            or (not following.names & tools and REFERS_BACK.search(following.text))
+            or (not (following.names & tools) and REFERS_BACK.search(following.text))
         ):
             if place not in taken:
                 length = word_count(following.text)
@@ -367,9 +377,10 @@ def _rescored(candidate: Candidate, bonus: float) -> Candidate:
 
 
 def _repeats(candidate: Candidate, chosen: list[Candidate]) -> bool:
-    """Near-duplicates: the same sentence, or one sharing most of its terms with a chosen one."""
+    """Near-duplicates: a sentence already in the answer (itself or as an antecedent), or one
+    sharing most of its terms with a chosen one."""
     for other in chosen:
-        if (candidate.marker, candidate.unit) == (other.marker, other.unit):
+        if candidate.places & other.places:
             return True
         union = candidate.terms | other.terms
         if union and len(candidate.terms & other.terms) / len(union) > 0.5:

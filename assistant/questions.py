@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.entities import EntityIndex
-from assistant.text import STOPWORDS, SYNONYMS, query_terms, stem, term_groups, terms, words
+from assistant.text import STOPWORDS, has_synonyms, query_terms, stem, term_groups, terms, words
 
 INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b[^.?!]{0,60}\b(instruction|instructions|prompt|"
@@ -23,6 +23,9 @@ DECIDE = re.compile(
     r"stay (with|on)|stick (with|to)|worth (it|switching|moving|migrating)|replace|replacing)\b",
     re.IGNORECASE,
 )
+# "Alternatives to Kubeflow", "instead of Kubeflow", "Kubeflow's alternatives": a decision
+# about that tool (not "instead of stitching tools together").
+ALTERNATIVE_TO = re.compile(r"\b(?:alternatives? (?:to|for)|instead of)\s+(.+)", re.IGNORECASE)
 COMPARE = re.compile(
     r"\b(vs\.?|versus|compare[sd]?|comparing|comparison|difference|differences|differ|better|"
     r"worse|cheaper|faster|easier|simpler|or)\b",
@@ -142,6 +145,13 @@ def analyze(
 def _intent(text: str, named: list[str]) -> str:
     if DECIDE.search(text):
         return "decide"
+    alternative = ALTERNATIVE_TO.search(text)
+    lowered = text.lower()
+    for name in (n.lower() for n in named):
+        if (alternative and alternative.group(1).lower().startswith(name)) or re.search(
+            rf"\b{re.escape(name)}(?:'s)? alternatives?\b", lowered
+        ):
+            return "decide"
     if len(named) >= 2 and COMPARE.search(text):
         return "compare"
     if RECOMMEND.search(text):
@@ -226,7 +236,7 @@ def _unknown_names(
             or lowered in STOPWORDS
             # Words of how questions are asked ("downside", "pricier") name no product.
             or lowered in QUESTION_WORDS
-            or lowered in SYNONYMS
+            or has_synonyms(lowered)
             or lowered in known_surfaces
             or lowered in vocabulary
             or stem(lowered) in vocabulary

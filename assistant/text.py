@@ -61,7 +61,8 @@ _COMPARED = {
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Fold plural and verb endings so "migrations", "migrating" and "migrated" meet."""
+    """Fold plural, verb and comparative endings so "migrations", "migrating" and "migrated"
+    meet, and "narrower" meets "narrow"."""
     word = _COMPARED.get(word, word)
     if len(word) <= 3 or not word.isalpha():
         return word
@@ -117,7 +118,7 @@ SYNONYMS = {
     "weakness": ("disadvantage", "limitation"),
     "drawback": ("disadvantage", "limitation"),
     "downside": ("disadvantage", "limitation"),
-    "easy": ("simple", "simpler"),
+    "easy": ("simple",),
 }
 
 
@@ -130,6 +131,11 @@ def _by_stem(table: dict[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
 
 
 _SYNONYMS_BY_STEM = _by_stem(SYNONYMS)
+
+
+def has_synonyms(word: str) -> bool:
+    """Whether the synonym table knows the word, in any of its forms ("upkeeps", "drawback")."""
+    return stem(word) in _SYNONYMS_BY_STEM
 
 
 def query_terms(text: str) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.expectations import compared_aspect, negated_terms
+import pytest
+
+from assistant.expectations import answer_kinds, compared_aspect, negated_terms
 
 
 def test_expectations_compared_aspect_drops_tools_and_comparison_words():
@@ -19,6 +21,28 @@ def test_expectations_negated_terms_are_what_follows_the_negation():
     assert negated_terms("Which tool if nobody on the team knows Kubernetes?") >= {"kubernet"}
     assert negated_terms("What should we use without a platform team?") >= {"platform"}
     assert negated_terms("Which tool is best for serving?") == frozenset()
+
+
+def test_expectations_answer_kinds_are_what_a_which_question_asks_for():
+    assert answer_kinds("Which tool is free?") == {"tool"}
+    assert answer_kinds("What open-source platforms track experiments?") == {"platform"}
+    # Here the alternatives are the topic, not the kind of answer.
+    assert answer_kinds("What are the alternatives to Kubeflow?") == frozenset()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which tool fits a team where nobody knows Kubernetes?",
+        "Which platform if no one here understands Kubernetes?",
+        "What should we pick if our data scientists don't know Kubernetes?",
+    ],
+)
+def test_answers_recommendation_never_offers_what_a_negated_need_rules_out(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.answerable
+    assert "must understand Kubernetes" not in answer.answer
+    assert "MLflow" in answer.answer or "Metaflow" in answer.answer
 
 
 def test_answers_comparison_answers_the_aspect_asked(assistant):

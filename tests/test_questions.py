@@ -43,6 +43,11 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("MLflow vs Ray", "compare"),
         ("Which tool is best for experiment tracking?", "recommend"),
         ("How many GitHub stars does Ray have?", "fact"),
+        ("What are the alternatives to Kubeflow?", "decide"),
+        ("What could we use instead of Kubeflow?", "decide"),
+        ("What are Kubeflow's alternatives?", "decide"),
+        ("We want one platform instead of stitching tools together. What do you recommend?",
+         "recommend"),
     ],
 )
 def test_questions_intent(assistant, text, intent):
