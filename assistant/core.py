@@ -140,18 +140,21 @@ class Assistant:
                 return False
             matched = self.search_engine.search(topic, 3, entities=[]).best_similarity
             return matched >= self.settings.topic_relevance
-        # A question that names a tool the corpus covers may match more loosely.
-        bar = self.settings.min_relevance - (0.08 if question.entities else 0.0)
+        # A question that names a tool the corpus covers, or the tools compared as a group
+        # ("which of these"), is on topic by that alone and may match more loosely.
+        about_tools = bool(question.entities) or question.collective
+        bar = self.settings.min_relevance - (0.08 if about_tools else 0.0)
         if retrieval.best_similarity >= bar:
             return True
         # Short paraphrases embed poorly ("Where does W&B shine?"): a passage about the tool
         # asked about that holds the question's topic words, or their synonyms, is evidence too.
-        if not question.entities:
+        if not about_tools:
             return False
         groups = topic_groups(question.text, question.entities)
         wanted = set(question.entities)
         for hit in retrieval.hits[:3]:
-            if not self.search_engine.is_about(self.snapshot.position[hit.chunk.id], wanted):
+            position = self.snapshot.position[hit.chunk.id]
+            if wanted and not self.search_engine.is_about(position, wanted):
                 continue
             found = set(terms(" ".join(hit.chunk.units)))
             if not groups or sum(bool(g & found) for g in groups) / len(groups) >= 0.5:

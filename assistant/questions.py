@@ -23,6 +23,13 @@ DECIDE = re.compile(
     r"stay (with|on)|stick (with|to)|worth (it|switching|moving|migrating)|replace|replacing)\b",
     re.IGNORECASE,
 )
+# "These tools", "which of them": the tools compared, referred to as a group.
+COLLECTIVE = re.compile(
+    r"\b(?:these|those|the|all|both)\s+(?:\w+\s+)?(?:tools|platforms|projects|options|"
+    r"alternatives|frameworks)\b|\b(?:each|which|any|all|none|some|one)\s+of\s+(?:these|those|"
+    r"them|the\s+tools)\b",
+    re.IGNORECASE,
+)
 # "Alternatives to Kubeflow", "instead of Kubeflow", "Kubeflow's alternatives": a decision
 # about that tool (not "instead of stitching tools together").
 ALTERNATIVE_TO = re.compile(r"\b(?:alternatives? (?:to|for)|instead of)\s+(.+)", re.IGNORECASE)
@@ -81,6 +88,7 @@ class Question:
     injection: bool = False
     unknown_names: list[str] = field(default_factory=list)
     uncovered: bool = False  # every topical word is absent from the corpus
+    collective: bool = False  # names no tool but the compared tools as a group ("these tools")
 
 
 def resolve_followup(question: str, history: list[tuple[str, str]], entities: EntityIndex) -> str:
@@ -139,6 +147,7 @@ def analyze(
         unknown_names=_unknown_names(text, named, entities, vocabulary, common_words),
         # Whether to leave or keep a tool the corpus covers is on topic however it is worded.
         uncovered=not (intent == "decide" and named) and _uncovered(text, entities, vocabulary),
+        collective=bool(COLLECTIVE.search(text)),
     )
 
 

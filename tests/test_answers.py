@@ -137,6 +137,14 @@ def test_answers_which_tool_questions_match_their_topic_not_the_word_tool(assist
     assert "free" in answer.answer.lower()
 
 
+def test_answers_the_tools_as_a_group_are_on_topic_without_a_name(assistant):
+    answer = assistant.ask("Which of these is most popular?")
+    _assert_well_cited(answer)
+    assert "Ray" in answer.answer and "42.2K" in answer.answer
+    # ...but a group reference does not make any question about them answerable.
+    assert not assistant.ask("Which of these is the best pizza?").answerable
+
+
 def test_answers_comparatives_meet_their_adjective():
     assert stem("narrower") == stem("narrow") and stem("easier") == stem("easy")
     assert stem("server") != stem("serve")  # a tracking server is not model serving

@@ -67,6 +67,20 @@ def test_questions_unknown_products_and_injections_are_flagged(assistant):
     assert mixed.injection and mixed.text == "How much does Comet cost?"
 
 
+@pytest.mark.parametrize(
+    ("text", "collective"),
+    [
+        ("Which of these is most popular?", True),
+        ("How do these platforms differ in what they charge?", True),
+        ("Who backs each of them?", True),
+        ("Which tool is best for serving?", False),
+        ("How much does Ray cost?", False),
+    ],
+)
+def test_questions_the_tools_as_a_group_are_recognised(assistant, text, collective):
+    assert _analyze(assistant, text).collective is collective
+
+
 def test_questions_long_conversations_resolve_each_turn_once(assistant, monkeypatch):
     import assistant.questions as questions
 
