@@ -88,7 +88,7 @@ class Question:
     injection: bool = False
     unknown_names: list[str] = field(default_factory=list)
     uncovered: bool = False  # every topical word is absent from the corpus
-    collective: bool = False  # names no tool but the compared tools as a group ("these tools")
+    collective: bool = False  # refers to the compared tools as a group ("these tools")
 
 
 def resolve_followup(question: str, history: list[tuple[str, str]], entities: EntityIndex) -> str:
@@ -152,20 +152,24 @@ def analyze(
 
 
 def _intent(text: str, named: list[str]) -> str:
-    if DECIDE.search(text):
+    if DECIDE.search(text) or _asks_for_alternatives(text, named):
         return "decide"
-    alternative = ALTERNATIVE_TO.search(text)
-    lowered = text.lower()
-    for name in (n.lower() for n in named):
-        if (alternative and alternative.group(1).lower().startswith(name)) or re.search(
-            rf"\b{re.escape(name)}(?:'s)? alternatives?\b", lowered
-        ):
-            return "decide"
     if len(named) >= 2 and COMPARE.search(text):
         return "compare"
     if RECOMMEND.search(text):
         return "recommend"
     return "fact"
+
+
+def _asks_for_alternatives(text: str, named: list[str]) -> bool:
+    """"Alternatives to Kubeflow", "instead of Kubeflow", "Kubeflow's alternatives"."""
+    following = ALTERNATIVE_TO.search(text)
+    lowered = text.lower()
+    return any(
+        (following and following.group(1).lower().startswith(name))
+        or re.search(rf"\b{re.escape(name)}(?:'s)? alternatives?\b", lowered)
+        for name in (n.lower() for n in named)
+    )
 
 
 def _last_topic(
