@@ -25,10 +25,10 @@ LIST_QUESTION = re.compile(
 NEGATION = re.compile(
     r"\b(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|"
     r"isn't|aren't|avoid)\b", re.IGNORECASE)
-# "Which tool...", "What platforms...": the words that name the kind of answer wanted.
+# Nouns that name the kind of answer a question wants ("Which tool...", "What platforms...").
+KIND_WORDS = r"tools?|platforms?|options?|alternatives?"
 ANSWER_KIND = re.compile(
-    r"\b(?:which|what)\s+(?:[\w-]+\s+)?(tools?|platforms?|options?|alternatives?|choices?)\b",
-    re.IGNORECASE,
+    rf"\b(?:which|what)\s+(?:[\w-]+\s+)?({KIND_WORDS}|choices?)\b", re.IGNORECASE
 )
 # Words every comparison uses; what is left of a comparison question is the aspect compared.
 COMPARISON_WORDS = frozenset(stem(w) for w in """

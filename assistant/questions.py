@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.entities import EntityIndex
+from assistant.expectations import KIND_WORDS
 from assistant.text import STOPWORDS, has_synonyms, query_terms, stem, term_groups, terms, words
 
 INJECTION = re.compile(
@@ -39,8 +40,8 @@ COMPARE = re.compile(
     re.IGNORECASE,
 )
 RECOMMEND = re.compile(
-    r"\b(which|what) (\w+ )?(tool|tools|platform|platforms|option|options|one|framework|"
-    r"alternative|alternatives|solution)\b|\brecommend|\bbest (tool|option|choice|fit|for)\b|"
+    rf"\b(which|what) (\w+ )?({KIND_WORDS}|one|framework|solution)\b|"
+    r"\brecommend|\bbest (tool|option|choice|fit|for)\b|"
     r"\bshould (we|i) (use|pick|choose|adopt|go with|try)\b|\bgood (fit|choice)\b|\bbottleneck\b",
     re.IGNORECASE,
 )
