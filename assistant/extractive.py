@@ -332,10 +332,15 @@ def _unique(candidates: list[Candidate]) -> list[Candidate]:
     return list(best.values())
 
 
+def _announces(sentence: str, subject: str | None) -> bool:
+    """Whether an opening sentence only announces its paragraph: short, and about no tool."""
+    return subject is None and word_count(sentence) <= TOPIC_WORDS
+
+
 def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozenset[str]:
     """Terms of a paragraph's short opening sentence about no tool ("The learning curve
     varies significantly."): it announces what the sentences after it are about."""
-    if len(units) < 2 or subjects[0] is not None or word_count(units[0]) > TOPIC_WORDS:
+    if len(units) < 2 or not _announces(units[0], subjects[0]):
         return frozenset()
     return frozenset(terms(units[0]))
 
@@ -352,8 +357,7 @@ def _elaborations(
     used = sum(c.words for c in chosen)
     extra: list[Candidate] = []
     for c in chosen:
-        announces = c.unit == 0 and c.subject is None and not c.names \
-            and word_count(c.text) <= TOPIC_WORDS
+        announces = c.unit == 0 and not c.names and _announces(c.text, c.subject)
         place = (c.marker, c.unit + 1)
         while (following := by_place.get(place)) is not None and (
             announces or following.antecedent
