@@ -30,6 +30,14 @@ KIND_WORDS = r"tools?|platforms?|options?|alternatives?"
 ANSWER_KIND = re.compile(
     rf"\b(?:which|what)\s+(?:[\w-]+\s+)?({KIND_WORDS}|choices?)\b", re.IGNORECASE
 )
+# "Which tool is easiest to learn?" asks for a ranking, which a paragraph comparing several
+# tools on that point answers best.
+SUPERLATIVE = re.compile(
+    r"\b(most|least|best|worst|"
+    r"(?!(?:inter|requ|sugg|hon|mod|inv|dig|manif|prot|cont|ing|arr|harv|gu|qu|ch)est\b)"
+    r"[a-z]{2,}est)\b",
+    re.IGNORECASE,
+)
 # Words every comparison uses; what is left of a comparison question is the aspect compared.
 COMPARISON_WORDS = frozenset(stem(w) for w in """
     compare compared comparing comparison differ differs different difference differences

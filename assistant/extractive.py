@@ -23,6 +23,7 @@ from assistant.expectations import (
     PRICE,
     PRICE_QUESTION,
     QUANTITY,
+    SUPERLATIVE,
     answer_kinds,
     compared_aspect,
     negated_terms,
@@ -60,6 +61,7 @@ class Candidate:
     context: frozenset[str]  # names in the whole passage
     overlap: float = 0.0  # share of the question's topical terms it holds (idf-weighted)
     antecedent: str = ""  # the sentence it points back to, read before it
+    matched: frozenset[str] = frozenset()  # the question's topical terms it holds
 
     @property
     def words(self) -> int:
@@ -117,7 +119,8 @@ class ExtractiveAnswerer(Answerer):
         candidates = [
             c for c in candidates
             if c.score >= best.score - FACT_MARGIN
-            or (c.overlap >= best.overlap > 0 and c.score >= best.score - SUPPORTED_MARGIN)
+            or (c.overlap >= best.overlap > 0 and c.score >= best.score - SUPPORTED_MARGIN
+                and (c.marker == best.marker or c.matched - best.matched))
         ]
         chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=1.0)
         tools = frozenset(self.search.snapshot.entities.tools)
@@ -139,6 +142,10 @@ class ExtractiveAnswerer(Answerer):
         # A sentence that needs what the question avoids ("...must understand Kubernetes") is
         # no answer to "nobody knows Kubernetes", however well it matches the words.
         candidates = [c for c in candidates if _polarity(c, avoided) >= 0] or candidates
+        if SUPERLATIVE.search(question.text):
+            ranking = _ranking(found, tools)
+            if ranking:
+                return _as_prose(ranking)
         chosen = _pick(candidates, budget=1, limit=1, margin=1.0)
         if not chosen:
             return ""
@@ -254,8 +261,9 @@ class ExtractiveAnswerer(Answerer):
         # weighted by its most telling spelling.
         # "standalone tools" answers nothing in "Which tool is free?".
         kinds = answer_kinds(query)
-        alternatives = [alts for t, alts in term_groups(query).items()
-                        if t not in name_terms and t not in kinds]
+        groups = {t: alts for t, alts in term_groups(query).items()
+                  if t not in name_terms and t not in kinds}
+        topical, alternatives = list(groups), list(groups.values())
         weights = [max(idf.get(a, 0.0) for a in alts) for alts in alternatives]
         query_weight = sum(weights) or 1.0
         wants_price = bool(PRICE_QUESTION.search(query))
@@ -278,6 +286,9 @@ class ExtractiveAnswerer(Answerer):
                 context_terms = section_terms if hit.chunk.kind == "table_row" else (
                     lead_terms | section_terms)
                 seen = unit_terms | context_terms
+                held = frozenset(
+                    term for term, alts in zip(topical, alternatives, strict=True) if alts & seen
+                )
                 matched = sum(
                     w for alts, w in zip(alternatives, weights, strict=True) if alts & seen
                 )
@@ -308,7 +319,7 @@ class ExtractiveAnswerer(Answerer):
                 candidates.append(
                     Candidate(marker, index, standalone(unit, subject), subject, names,
                               float(np.round(score, 4)), unit_terms,
-                              self.search.chunk_entities[position], overlap, antecedent)
+                              self.search.chunk_entities[position], overlap, antecedent, held)
                 )
         return candidates
 
@@ -343,6 +354,19 @@ def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozense
     if len(units) < 2 or not _announces(units[0], subjects[0]):
         return frozenset()
     return frozenset(terms(units[0]))
+
+
+def _ranking(candidates: list[Candidate], tools: set[str]) -> list[Candidate]:
+    """A paragraph that ranks several tools on the point a superlative asks about: an opener
+    holding the question's topic ("The learning curve varies significantly."), and the
+    sentences after it, each about a tool ("MLflow takes hours...", "Ray requires...")."""
+    openers = [c for c in candidates
+               if c.unit == 0 and c.matched and _announces(c.text, c.subject)]
+    for opener in sorted(openers, key=lambda c: -c.score):
+        subjects = {c.subject for c in candidates if c.marker == opener.marker}
+        if len(subjects & tools) >= 2:
+            return [opener, *_elaborations([opener], candidates, FACT_WORDS, frozenset(tools))]
+    return []
 
 
 def _elaborations(

@@ -268,15 +268,23 @@ def _unknown_names(
 
 
 def _inflected(word: str, common_words: frozenset[str]) -> bool:
-    """An English word the vocabulary lacks only in this form: "idling", or an adjective made
-    from a known word ("beefy", "snappy", "pricey"); "numpy" or "dagster" are not."""
+    """An English word the vocabulary lacks only in this form: "idling", an adjective made
+    from a known word ("beefy", "snappy", "pricey"), or a known adjective's comparative or
+    superlative ("steepest", "leaner"); "numpy" or "dagster" are not."""
     if ENGLISH_ENDING.search(word):
         return True
-    if len(word) < 5 or not word.endswith("y") or word[-2] in "aeiou":
-        return False
-    root = word[:-1]
-    roots = {root, root + "e"} | ({root[:-1]} if root[-1] == root[-2] else set())
-    return bool(roots & common_words)
+    for ending in ("y", "er", "est"):
+        root = word.removesuffix(ending)
+        if root == word or len(root) < 3:
+            continue
+        roots = {root, root + "e"} | ({root[:-1]} if root[-1] == root[-2] else set())
+        if ending != "y":
+            roots |= {root[:-1] + "y"} if root.endswith("i") else set()  # "tidiest"
+        elif word[-2] in "aeiou":
+            continue
+        if roots & common_words:
+            return True
+    return False
 
 
 def _known_compound(token: str, vocabulary: frozenset[str], common_words: frozenset[str]) -> bool:

@@ -120,6 +120,26 @@ def test_answers_an_opener_that_announces_its_paragraph_brings_what_follows(assi
     assert word_count(answer.answer) < 80
 
 
+def test_answers_a_companion_from_another_passage_adds_to_what_is_asked(assistant):
+    # "MLflow ... agent server capabilities" holds "server" too, but only what the best
+    # sentence already holds: citing its passage would add a source and no answer.
+    answer = assistant.ask("How do I set up an MLflow server?")
+    _assert_well_cited(answer)
+    assert "uvx mlflow server" in answer.answer
+    assert len(answer.citations) == 1
+
+
+def test_answers_a_superlative_gets_the_paragraph_that_ranks_the_tools(assistant):
+    # "Ray requires the most learning investment" matches "steepest learning curve" best, but
+    # only the paragraph it sits in says how the tools rank.
+    answer = assistant.ask("Which tool has the steepest learning curve?")
+    _assert_well_cited(answer)
+    assert answer.answer.startswith("The learning curve varies significantly [1].")
+    for fact in ("MLflow takes hours", "about a day", "Ray requires the most learning"):
+        assert fact in answer.answer
+    assert len(answer.citations) == 1
+
+
 def test_answers_a_sentence_about_these_goes_on_with_the_one_before(assistant):
     answer = assistant.ask("Does multi-tenancy favour Kubeflow?")
     _assert_well_cited(answer)
