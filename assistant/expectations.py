@@ -17,7 +17,8 @@ NUMBER = re.compile(r"\d")
 # "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
 LIST_QUESTION = re.compile(
     r"\bwhat (kinds? of \w+ |sort of \w+ )?(does|do|can|will) [\w&' ]{1,40}? (cover|handle|offer|"
-    r"support|provide|include|do|bring)\b|\bwhat (features|capabilities|workloads|components)\b",
+    r"support|provide|include|do|bring)\b|\bwhat (features|capabilities|workloads|components)\b"
+    r"|\b(kinds?|types?|sorts?) of \w+",
     re.IGNORECASE,
 )
 # A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
@@ -27,8 +28,11 @@ NEGATION = re.compile(
     r"isn't|aren't|avoid)\b", re.IGNORECASE)
 # Nouns that name the kind of answer a question wants ("Which tool...", "What platforms...").
 KIND_WORDS = r"tools?|platforms?|options?|alternatives?"
+# ...and "What kinds of workloads...": the answer lists workloads, which need not say "workload".
 ANSWER_KIND = re.compile(
-    rf"\b(?:which|what)\s+(?:[\w-]+\s+)?({KIND_WORDS}|choices?)\b", re.IGNORECASE
+    rf"\b(?:which|what)\s+(?:[\w-]+\s+)?({KIND_WORDS}|choices?)\b"
+    r"|\b(kinds?|types?|sorts?) of ([\w-]+)",
+    re.IGNORECASE,
 )
 # "Which tool is easiest to learn?" asks for a ranking, which a paragraph comparing several
 # tools on that point answers best.
@@ -82,6 +86,9 @@ def compared_aspect(question: str, names: list[str]) -> str:
 
 
 def answer_kinds(question: str) -> frozenset[str]:
-    """The terms that name the kind of answer wanted ("tool" in "Which tool is free?"), not
-    its topic; "alternatives" in "What are the alternatives to Kubeflow?" is the topic."""
-    return frozenset(stem(m.group(1).lower()) for m in ANSWER_KIND.finditer(question))
+    """The terms that name the kind of answer wanted ("tool" in "Which tool is free?",
+    "workload" in "What kinds of workloads..."), not its topic; "alternatives" in "What are
+    the alternatives to Kubeflow?" is the topic."""
+    return frozenset(
+        stem(word.lower()) for m in ANSWER_KIND.finditer(question) for word in m.groups() if word
+    )

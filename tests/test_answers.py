@@ -129,6 +129,14 @@ def test_answers_a_companion_from_another_passage_adds_to_what_is_asked(assistan
     assert len(answer.citations) == 1
 
 
+def test_answers_what_kinds_of_questions_get_the_sentence_that_lists_them(assistant):
+    # The listing sentence never says "workloads": the word names what is listed, not the
+    # topic, while a sentence that does say it lists less.
+    answer = assistant.ask("What sorts of workloads does Ray handle?")
+    _assert_well_cited(answer)
+    assert "distributed training, model serving, batch inference" in answer.answer
+
+
 def test_answers_a_superlative_gets_the_paragraph_that_ranks_the_tools(assistant):
     # "Ray requires the most learning investment" matches "steepest learning curve" best, but
     # only the paragraph it sits in says how the tools rank.
