@@ -10,7 +10,7 @@ from assistant.text import STOPWORDS, stem, terms, words
 # Questions whose answer is a quantity prefer sentences that state one (expected answer type).
 QUANTITY = re.compile(
     r"\b(how (much|many|long|big|large|fast|popular)|cost|costs|price|prices|pricing|priced|"
-    r"charge|fee|fees|stars|percent|budget|expensive|cheap|cheaper)\b",
+    r"charge|fee|fees|stars|percent|budget|expensive|pricey|pricier|cheap|cheaper)\b",
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
@@ -53,7 +53,8 @@ COMPARISON_WORDS = frozenset(stem(w) for w in """
 # number: "82% lower costs" states a saving, "From $15/month" states a price.
 PRICE_QUESTION = re.compile(
     r"\b(how much (does|do|is|are|would|will)\b(?!.{0,40}\b(time|ramp|effort|learn))|cost|costs|"
-    r"price|prices|pricing|priced|charge|charges|fee|fees|expensive|cheap|cheaper|paid|pay)\b",
+    r"price|prices|pricing|priced|pricey|pricier|charge|charges|fee|fees|expensive|cheap|cheaper|"
+    r"paid|pay)\b",
     re.IGNORECASE,
 )
 PRICE = re.compile(

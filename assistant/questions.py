@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.entities import EntityIndex
 from assistant.expectations import KIND_WORDS
@@ -260,11 +261,18 @@ def _unknown_names(
         capitalised_inside = token[1:] != token[1:].lower() or (
             not opens_sentence and token[0].isupper()
         )
-        common = (lowered in common_words or stem(lowered) in common_words
+        # "chore" is a word through "chores": the tokenizer holds one form of many words.
+        common = (lowered in common_words or stem(lowered) in _stems(common_words)
                   or (token.islower() and _inflected(lowered, common_words)))
         if capitalised_inside or not common:
             unknown.append(token)
     return unknown
+
+
+@lru_cache(maxsize=4)
+def _stems(words: frozenset[str]) -> frozenset[str]:
+    """The stems of a vocabulary, computed once per vocabulary."""
+    return frozenset(stem(w) for w in words)
 
 
 def _inflected(word: str, common_words: frozenset[str]) -> bool:
@@ -281,7 +289,7 @@ def _inflected(word: str, common_words: frozenset[str]) -> bool:
         if ending != "y":
             roots |= {root[:-1] + "y"} if root.endswith("i") else set()  # "tidiest"
         elif word[-2] in "aeiou":
-            continue
+            roots = {root}  # "pricey" keeps the e of "price"
         if roots & common_words:
             return True
     return False

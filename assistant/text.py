@@ -103,6 +103,7 @@ SYNONYMS = {
     "fee": ("cost", "price", "pricing"),
     "cheap": ("cost", "price", "free"),
     "expensive": ("cost", "price"),
+    "pricey": ("cost", "price"),
     "migrat": ("migration", "move"),
     "move": ("migrat", "switch"),
     "switch": ("move", "migrat"),

@@ -13,6 +13,7 @@ FACTS = [
     ("How much does ClearML cost?", ["$15"]),
     ("What does Weights & Biases cost for a Pro team?", ["$60"]),
     ("How much is Comet's Pro tier?", ["$19"]),
+    ("Is ClearML pricey for a small team?", ["$15"]),
     ("Which tool should we pick if model serving is our bottleneck?", ["BentoML"]),
     ("Who originally developed Metaflow?", ["Netflix"]),
     ("How long should we budget to migrate our pipelines?", ["2-4 weeks"]),
