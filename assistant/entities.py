@@ -141,6 +141,18 @@ class EntityIndex:
         for entity in entities:
             for surface in (entity.name, *entity.aliases):
                 self._canonical[surface.lower()] = entity.name
+        # A name of three or more capitalised words answers to its initials too ("CNCF" for
+        # "Cloud Native Computing Foundation"), unless they name something else: questions
+        # use initials the corpus never writes.
+        self._initials: dict[str, str] = {}
+        for entity in entities:
+            initials = (_acronym(entity.name) or "").lower()
+            if len(initials) >= 3 and initials not in self._canonical:
+                self._canonical[initials] = self._initials[initials] = entity.name
+        self._initials_pattern = re.compile(
+            r"(?<![A-Za-z0-9&])(" + "|".join(map(re.escape, self._initials)) + r")(?![\w&])",
+            re.IGNORECASE,
+        ) if self._initials else None
         surfaces = sorted(self._canonical, key=len, reverse=True)
         self._pattern = (
             re.compile(
@@ -155,6 +167,23 @@ class EntityIndex:
         for entity in entities:
             head = self._canonical.get(entity.name.split()[0].lower())
             self._implied[entity.name] = (head,) if head and head != entity.name else ()
+
+    def spell_out(self, text: str) -> str:
+        """The text with initials the corpus never writes replaced by the name they stand for,
+        so that searches meet the corpus's wording."""
+        if self._initials_pattern is None:
+            return text
+        return self._initials_pattern.sub(lambda m: self._initials[m.group(1).lower()], text)
+
+    def name_words(self, text: str) -> set[str]:
+        """The lower-case words of the names a text mentions, as written and in full."""
+        if self._pattern is None:
+            return set()
+        found: set[str] = set()
+        for match in self._pattern.finditer(text):
+            for surface in (match.group(1), self._canonical[match.group(1).lower()]):
+                found.update(w.lower() for w in _TOKEN.findall(surface))
+        return found
 
     def find(self, text: str) -> list[str]:
         """Entities named in a text, in order of first mention."""

@@ -60,7 +60,7 @@ QUESTION_WORDS = frozenset(
     ditch quit abandon drop adopt recommend recommended fit fits suit suits right bad go
     choice decide decision compar differ alternativ migrat
     idea think thinking smart wise sense cheaper cheap expensive pricier quicker harder
-    come came comes origin long quick quickly hard easy difficult comfortable
+    come came comes origin long quick quickly hard easy difficult comfortable called named
     know knows knew nobody newcomer newcomers
     shine shines excel excels strength strengths strong weak weakness weaknesses pros cons
     advantage advantages disadvantage disadvantages downside downsides drawback drawbacks
@@ -138,6 +138,7 @@ def analyze(
     injection = bool(INJECTION.search(asked))
     text = _without_injection(asked) if injection else asked
     text = resolve_followup(text, history, entities) if text else text
+    text = entities.spell_out(text)
     named = entities.find(text)
     intent = _intent(text, named)
     return Question(
@@ -237,7 +238,7 @@ def _unknown_names(
     common_words: frozenset[str],
 ) -> list[str]:
     """Product-like names the corpus never mentions: "SageMaker", "airflow", "Dagster"."""
-    known_surfaces = {w for name in named for w in words(name)}
+    known_surfaces = entities.name_words(text)
     unknown: list[str] = []
     for match in re.finditer(r"[A-Za-z][A-Za-z0-9]*(?:[.&-][A-Za-z0-9]+)*", text):
         token = match.group()
@@ -322,7 +323,7 @@ def topic_groups(text: str, names: list[str]) -> list[frozenset[str]]:
 
 def _uncovered(text: str, entities: EntityIndex, vocabulary: frozenset[str]) -> bool:
     """True when the question's topical words (beyond names) all lie outside the corpus."""
-    names = {w for name in entities.find(text) for w in words(name)}
+    names = entities.name_words(text)
     topical = [
         w for w in words(text)
         if w not in STOPWORDS and w not in names and w.isalpha()

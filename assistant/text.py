@@ -120,6 +120,7 @@ SYNONYMS = {
     "drawback": ("disadvantage", "limitation"),
     "downside": ("disadvantage", "limitation"),
     "easy": ("simple",),
+    "first": ("originally", "original"),  # "first called" is "originally developed as"
 }
 
 

@@ -14,6 +14,8 @@ FACTS = [
     ("What does Weights & Biases cost for a Pro team?", ["$60"]),
     ("How much is Comet's Pro tier?", ["$19"]),
     ("Is ClearML pricey for a small team?", ["$15"]),
+    ("Is Kubeflow part of the CNCF?", ["Cloud Native Computing Foundation"]),
+    ("Which of these was first called Allegro Trains?", ["ClearML"]),
     ("Which tool should we pick if model serving is our bottleneck?", ["BentoML"]),
     ("Who originally developed Metaflow?", ["Netflix"]),
     ("How long should we budget to migrate our pipelines?", ["2-4 weeks"]),

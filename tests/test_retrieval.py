@@ -27,6 +27,15 @@ def test_retrieval_entities_are_learned_from_the_corpus(assistant):
     assert entities.find("W&B vs comet") == ["Weights & Biases", "Comet ML"]
 
 
+def test_retrieval_initials_the_corpus_never_writes_stand_for_the_name(assistant):
+    entities = assistant.snapshot.entities
+    spelled = entities.spell_out("Is Kubeflow part of the CNCF?")
+    assert spelled == "Is Kubeflow part of the Cloud Native Computing Foundation?"
+    assert entities.find("the cncf") == ["Cloud Native Computing Foundation"]
+    # Two letters are too few to tell ("ML" is no "Model Registry"), and a word stays a word.
+    assert entities.spell_out("ML is fun, and so is Mr Ray") == "ML is fun, and so is Mr Ray"
+
+
 def test_retrieval_entity_boost_prefers_passages_about_the_named_tool(assistant):
     results = assistant.search("Metaflow learning curve", k=3)
     assert "Metaflow" in results[0].text
