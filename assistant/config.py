@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         Path("indexes/feedback.sqlite3"),
         description="SQLite file holding answers and the feedback given on them.",
     )
+    feedback_keep_days: float | None = Field(
+        30.0,
+        gt=0,
+        description="Days an answer nobody rated stays in the feedback store, so it can still "
+        "be rated; rated answers are kept. Empty: keep every answer.",
+    )
     cors_origins: str = Field(
         "",
         description="Comma-separated origins allowed to call the API from a browser. Empty: CORS "
@@ -113,6 +119,7 @@ class Settings(BaseSettings):
         "slack_bot_token",
         "slack_signing_secret",
         "slack_app_token",
+        "feedback_keep_days",
         mode="before",
     )
     @classmethod

@@ -36,7 +36,9 @@ CREATE TABLE IF NOT EXISTS feedback (
     user TEXT
 );
 CREATE INDEX IF NOT EXISTS feedback_answer ON feedback(answer_id);
+CREATE INDEX IF NOT EXISTS answers_created ON answers(created);
 """
+PRUNE_EVERY = 3600.0  # seconds between sweeps of unrated answers past their retention
 
 
 class UnknownAnswerError(LookupError):
@@ -79,10 +81,15 @@ class FeedbackRecord:
 
 
 class FeedbackStore:
-    """Remembers every answer served, so that a rating can be stored beside what it rates."""
+    """Remembers every answer served, so that a rating can be stored beside what it rates.
 
-    def __init__(self, path: Path) -> None:
+    An answer nobody rated is kept for `keep_days` (None: forever), long enough to be rated;
+    rated answers are kept with their ratings."""
+
+    def __init__(self, path: Path, keep_days: float | None = None) -> None:
         self.path = Path(path)
+        self.keep_days = keep_days
+        self._pruned_at = 0.0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection shared by the server's threads, serialised by a lock; WAL lets other
         # processes (more API workers, `assistant feedback export`) read while one writes.
@@ -92,6 +99,21 @@ class FeedbackStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+        self.prune()
+
+    def prune(self, now: float | None = None) -> int:
+        """Delete unrated answers older than the retention period; returns how many."""
+        now = time.time() if now is None else now
+        self._pruned_at = now
+        if self.keep_days is None:
+            return 0
+        with self._lock, self._db:
+            cursor = self._db.execute(
+                "DELETE FROM answers WHERE created < ? "
+                "AND NOT EXISTS (SELECT 1 FROM feedback WHERE feedback.answer_id = answers.id)",
+                (now - self.keep_days * 86400,),
+            )
+            return cursor.rowcount
 
     def remember(self, answer: Answer, message: str, channel: str) -> None:
         """Store an answer as it was served on a channel ("api", "slack", ...)."""
@@ -105,6 +127,9 @@ class FeedbackStore:
                 (answer.id, time.time(), channel, message, answer.question, answer.answer,
                  int(answer.answerable), citations),
             )
+        # A sweep now and then keeps the file bounded without a cost on every answer.
+        if time.time() - self._pruned_at >= PRUNE_EVERY:
+            self.prune()
 
     def add(
         self,

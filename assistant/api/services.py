@@ -72,7 +72,7 @@ class Services:
     @cached_property
     def feedback(self) -> FeedbackStore:
         """The feedback store (opened on first use)."""
-        return FeedbackStore(self.settings.feedback_db)
+        return FeedbackStore(self.settings.feedback_db, self.settings.feedback_keep_days)
 
     def start_loading(self) -> None:
         """Load the assistant in a background thread, so the process answers /healthz at once."""
