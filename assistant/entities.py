@@ -137,6 +137,8 @@ class EntityIndex:
     def __init__(self, entities: list[Entity], total_chunks: int) -> None:
         self.entities = {entity.name: entity for entity in entities}
         self.total_chunks = max(total_chunks, 1)
+        primary = sorted((e for e in entities if e.primary), key=lambda e: (-e.chunk_count, e.name))
+        self._tools = tuple(e.name for e in primary)  # asked for on every answer
         self._canonical: dict[str, str] = {}
         for entity in entities:
             for surface in (entity.name, *entity.aliases):
@@ -234,8 +236,7 @@ class EntityIndex:
     @property
     def tools(self) -> list[str]:
         """The primary entities, most discussed first: what the corpus is about."""
-        primary = [e for e in self.entities.values() if e.primary]
-        return [e.name for e in sorted(primary, key=lambda e: (-e.chunk_count, e.name))]
+        return list(self._tools)
 
     def to_records(self) -> list[dict[str, object]]:
         """JSON-ready records."""
