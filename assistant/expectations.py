@@ -15,10 +15,17 @@ QUANTITY = re.compile(
 )
 NUMBER = re.compile(r"\d")
 # "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
+LIST_VERBS = r"cover|handle|offer|support|provide|include|bring"
 LIST_QUESTION = re.compile(
-    r"\bwhat (kinds? of \w+ |sort of \w+ )?(does|do|can|will) [\w&' ]{1,40}? (cover|handle|offer|"
-    r"support|provide|include|do|bring)\b|\bwhat (features|capabilities|workloads|components)\b"
-    r"|\b(kinds?|types?|sorts?) of \w+",
+    rf"\bwhat ((kinds?|types?|sorts?) of [\w-]+ ([\w-]+ )?)?(does|do|can|will) [\w&' ]{{1,40}}? "
+    rf"({LIST_VERBS}|do)\b|\bwhat (features|capabilities|workloads|components)\b",
+    re.IGNORECASE,
+)
+# "What kinds of workloads does Ray handle?" asks which workloads: the answer lists them, and
+# need not say "workload". ("What kind of architecture does it use?" is about architecture.)
+ENUMERATED = re.compile(
+    rf"\b(kinds?|types?|sorts?) of (?:[\w-]+ )?([\w-]+) (?:does|do|can|will) [\w&' ]{{1,40}}? "
+    rf"(?:{LIST_VERBS})\b",
     re.IGNORECASE,
 )
 # A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
@@ -28,11 +35,8 @@ NEGATION = re.compile(
     r"isn't|aren't|avoid)\b", re.IGNORECASE)
 # Nouns that name the kind of answer a question wants ("Which tool...", "What platforms...").
 KIND_WORDS = r"tools?|platforms?|options?|alternatives?"
-# ...and "What kinds of workloads...": the answer lists workloads, which need not say "workload".
 ANSWER_KIND = re.compile(
-    rf"\b(?:which|what)\s+(?:[\w-]+\s+)?({KIND_WORDS}|choices?)\b"
-    r"|\b(kinds?|types?|sorts?) of ([\w-]+)",
-    re.IGNORECASE,
+    rf"\b(?:which|what)\s+(?:[\w-]+\s+)?({KIND_WORDS}|choices?)\b", re.IGNORECASE
 )
 # "Which tool is easiest to learn?" asks for a ranking, which a paragraph comparing several
 # tools on that point answers best.
@@ -88,8 +92,8 @@ def compared_aspect(question: str, names: list[str]) -> str:
 
 def answer_kinds(question: str) -> frozenset[str]:
     """The terms that name the kind of answer wanted ("tool" in "Which tool is free?",
-    "workload" in "What kinds of workloads..."), not its topic; "alternatives" in "What are
-    the alternatives to Kubeflow?" is the topic."""
-    return frozenset(
-        stem(word.lower()) for m in ANSWER_KIND.finditer(question) for word in m.groups() if word
-    )
+    "workload" in "What kinds of workloads does Ray handle?"), not its topic; "alternatives" in
+    "What are the alternatives to Kubeflow?" is the topic."""
+    kinds = {m.group(1) for m in ANSWER_KIND.finditer(question)}
+    kinds.update(word for m in ENUMERATED.finditer(question) for word in m.groups())
+    return frozenset(stem(word.lower()) for word in kinds)

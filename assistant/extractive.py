@@ -348,6 +348,12 @@ def _announces(sentence: str, subject: str | None) -> bool:
     return subject is None and word_count(sentence) <= TOPIC_WORDS
 
 
+def _opens_topic(candidate: Candidate) -> bool:
+    """Whether a sentence opens its paragraph by announcing the topic, naming nothing."""
+    return candidate.unit == 0 and not candidate.names and _announces(
+        candidate.text, candidate.subject)
+
+
 def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozenset[str]:
     """Terms of a paragraph's short opening sentence about no tool ("The learning curve
     varies significantly."): it announces what the sentences after it are about."""
@@ -360,8 +366,7 @@ def _ranking(candidates: list[Candidate], tools: set[str]) -> list[Candidate]:
     """A paragraph that ranks several tools on the point a superlative asks about: an opener
     holding the question's topic ("The learning curve varies significantly."), and the
     sentences after it, each about a tool ("MLflow takes hours...", "Ray requires...")."""
-    openers = [c for c in candidates
-               if c.unit == 0 and c.matched and _announces(c.text, c.subject)]
+    openers = [c for c in candidates if c.matched and _opens_topic(c)]
     for opener in sorted(openers, key=lambda c: -c.score):
         subjects = {c.subject for c in candidates if c.marker == opener.marker}
         if len(subjects & tools) >= 2:
@@ -381,7 +386,7 @@ def _elaborations(
     used = sum(c.words for c in chosen)
     extra: list[Candidate] = []
     for c in chosen:
-        announces = c.unit == 0 and not c.names and _announces(c.text, c.subject)
+        announces = _opens_topic(c)
         place = (c.marker, c.unit + 1)
         while (following := by_place.get(place)) is not None and (
             announces or following.antecedent

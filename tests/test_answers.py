@@ -138,6 +138,9 @@ def test_answers_what_kinds_of_questions_get_the_sentence_that_lists_them(assist
     answer = assistant.ask("What sorts of workloads does Ray handle?")
     _assert_well_cited(answer)
     assert "distributed training, model serving, batch inference" in answer.answer
+    # "What kind of architecture" asks about the architecture, and gets it first.
+    architecture = assistant.ask("What kind of architecture does Kubeflow use?")
+    assert architecture.answer.startswith("Kubeflow takes a Kubernetes-native approach")
 
 
 def test_answers_a_superlative_gets_the_paragraph_that_ranks_the_tools(assistant):
@@ -149,6 +152,9 @@ def test_answers_a_superlative_gets_the_paragraph_that_ranks_the_tools(assistant
     for fact in ("MLflow takes hours", "about a day", "Ray requires the most learning"):
         assert fact in answer.answer
     assert len(answer.citations) == 1
+    # A paragraph opener that names tools announces nothing: "best" alone ranks no paragraph.
+    best = assistant.ask("What's best for experiment visualization and hyperparameter sweeps?")
+    assert best.answer.startswith("Weights & Biases")
 
 
 def test_answers_a_sentence_about_these_goes_on_with_the_one_before(assistant):

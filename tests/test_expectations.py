@@ -27,7 +27,9 @@ def test_expectations_negated_terms_are_what_follows_the_negation():
 def test_expectations_answer_kinds_are_what_a_which_question_asks_for():
     assert answer_kinds("Which tool is free?") == {"tool"}
     assert answer_kinds("What open-source platforms track experiments?") == {"platform"}
-    assert answer_kinds("What types of jobs does Ray run?") == {stem("types"), "job"}
+    assert answer_kinds("What types of jobs does Ray handle?") == {stem("types"), "job"}
+    # ...but what kind of architecture a tool uses is a question about its architecture.
+    assert answer_kinds("What kind of architecture does Kubeflow use?") == frozenset()
     # Here the alternatives are the topic, not the kind of answer.
     assert answer_kinds("What are the alternatives to Kubeflow?") == frozenset()
 
