@@ -15,7 +15,14 @@ from assistant.embeddings import SentenceEmbedder
 from assistant.extractive import ExtractiveAnswerer
 from assistant.grounding import ground
 from assistant.index import IndexNotFoundError, IndexStore, Snapshot
-from assistant.questions import Question, analyze, known_words, topic_groups, without_names
+from assistant.questions import (
+    Question,
+    analyze,
+    common_stems,
+    known_words,
+    topic_groups,
+    without_names,
+)
 from assistant.retrieval import Hit, HybridSearch, Retrieval
 from assistant.text import terms
 
@@ -121,6 +128,7 @@ class Assistant:
         # Swap all three at once: a question in flight keeps the objects it started with.
         self.snapshot, self.search_engine, self.answerer = snapshot, search, answerer
         self._known_words = known_words(snapshot.vocabulary)
+        common_stems(self.embedder.vocabulary)  # once, here, rather than in a first question
 
     def _refusal(self, question: Question) -> str | None:
         if not question.text.strip():

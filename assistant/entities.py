@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from assistant.chunking import Chunk
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:&[A-Za-z0-9]+)*")
+# A word as a product name may be written: "SageMaker", "neptune.ai", "W&B", "scikit-learn".
+NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.&-][A-Za-z0-9]+)*")
 # Chunking writes a table row's unit as "<first cell> — <column>: <value>; ...".
 TABLE_ROW_LABEL = " — "
 SUBJECT_WINDOW = 3  # a sentence is "about" an entity named within its first words
@@ -143,17 +145,17 @@ class EntityIndex:
         for entity in entities:
             for surface in (entity.name, *entity.aliases):
                 self._canonical[surface.lower()] = entity.name
-        # A name of three or more capitalised words answers to its initials too ("CNCF" for
-        # "Cloud Native Computing Foundation"), unless they name something else: questions
-        # use initials the corpus never writes.
-        self._initials: dict[str, str] = {}
+        # A name of three or more capitalised words answers to its initials too, written in
+        # capitals ("CNCF" for "Cloud Native Computing Foundation"): questions use initials
+        # the corpus never writes. Initials that name something else, or two things, don't.
+        by_initials: dict[str, list[str]] = {}
         for entity in entities:
-            initials = (_acronym(entity.name) or "").lower()
-            if len(initials) >= 3 and initials not in self._canonical:
-                self._canonical[initials] = self._initials[initials] = entity.name
+            initials = _acronym(entity.name) or ""
+            if len(initials.replace("&", "")) >= 3 and initials.lower() not in self._canonical:
+                by_initials.setdefault(initials, []).append(entity.name)
+        self._initials = {k: names[0] for k, names in by_initials.items() if len(names) == 1}
         self._initials_pattern = re.compile(
-            r"(?<![A-Za-z0-9&])(" + "|".join(map(re.escape, self._initials)) + r")(?![\w&])",
-            re.IGNORECASE,
+            r"(?<![A-Za-z0-9&])(" + "|".join(map(re.escape, self._initials)) + r")(?![A-Za-z0-9&])"
         ) if self._initials else None
         surfaces = sorted(self._canonical, key=len, reverse=True)
         self._pattern = (
@@ -175,7 +177,7 @@ class EntityIndex:
         so that searches meet the corpus's wording."""
         if self._initials_pattern is None:
             return text
-        return self._initials_pattern.sub(lambda m: self._initials[m.group(1).lower()], text)
+        return self._initials_pattern.sub(lambda m: self._initials[m.group(1)], text)
 
     def name_words(self, text: str) -> set[str]:
         """The lower-case words of the names a text mentions, as written and in full."""
@@ -184,7 +186,7 @@ class EntityIndex:
         found: set[str] = set()
         for match in self._pattern.finditer(text):
             for surface in (match.group(1), self._canonical[match.group(1).lower()]):
-                found.update(w.lower() for w in _TOKEN.findall(surface))
+                found.update(w.lower() for w in NAME_TOKEN.findall(surface))
         return found
 
     def find(self, text: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.text import STOPWORDS, stem, terms, words
+from assistant.text import STOPWORDS, SUPERLATIVES, stem, terms, words
 
 # Questions whose answer is a quantity prefer sentences that state one (expected answer type).
 QUANTITY = re.compile(
@@ -15,17 +15,9 @@ QUANTITY = re.compile(
 )
 NUMBER = re.compile(r"\d")
 # "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
-LIST_VERBS = r"cover|handle|offer|support|provide|include|bring"
 LIST_QUESTION = re.compile(
-    rf"\bwhat ((kinds?|types?|sorts?) of [\w-]+ ([\w-]+ )?)?(does|do|can|will) [\w&' ]{{1,40}}? "
-    rf"({LIST_VERBS}|do)\b|\bwhat (features|capabilities|workloads|components)\b",
-    re.IGNORECASE,
-)
-# "What kinds of workloads does Ray handle?" asks which workloads: the answer lists them, and
-# need not say "workload". ("What kind of architecture does it use?" is about architecture.)
-ENUMERATED = re.compile(
-    rf"\b(kinds?|types?|sorts?) of (?:[\w-]+ )?([\w-]+) (?:does|do|can|will) [\w&' ]{{1,40}}? "
-    rf"(?:{LIST_VERBS})\b",
+    r"\bwhat (kinds? of \w+ |sort of \w+ )?(does|do|can|will) [\w&' ]{1,40}? (cover|handle|offer|"
+    r"support|provide|include|do|bring)\b|\bwhat (features|capabilities|workloads|components)\b",
     re.IGNORECASE,
 )
 # A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
@@ -41,10 +33,7 @@ ANSWER_KIND = re.compile(
 # "Which tool is easiest to learn?" asks for a ranking, which a paragraph comparing several
 # tools on that point answers best.
 SUPERLATIVE = re.compile(
-    r"\b(most|least|best|worst|"
-    r"(?!(?:inter|requ|sugg|hon|mod|inv|dig|manif|prot|cont|ing|arr|harv|gu|qu|ch)est\b)"
-    r"[a-z]{2,}est)\b",
-    re.IGNORECASE,
+    rf"\b(most|least|fewest|best|worst|{'|'.join(sorted(SUPERLATIVES))})\b", re.IGNORECASE
 )
 # Words every comparison uses; what is left of a comparison question is the aspect compared.
 COMPARISON_WORDS = frozenset(stem(w) for w in """
@@ -91,9 +80,6 @@ def compared_aspect(question: str, names: list[str]) -> str:
 
 
 def answer_kinds(question: str) -> frozenset[str]:
-    """The terms that name the kind of answer wanted ("tool" in "Which tool is free?",
-    "workload" in "What kinds of workloads does Ray handle?"), not its topic; "alternatives" in
-    "What are the alternatives to Kubeflow?" is the topic."""
-    kinds = {m.group(1) for m in ANSWER_KIND.finditer(question)}
-    kinds.update(word for m in ENUMERATED.finditer(question) for word in m.groups())
-    return frozenset(stem(word.lower()) for word in kinds)
+    """The terms that name the kind of answer wanted ("tool" in "Which tool is free?"), not
+    its topic; "alternatives" in "What are the alternatives to Kubeflow?" is the topic."""
+    return frozenset(stem(m.group(1).lower()) for m in ANSWER_KIND.finditer(question))

@@ -115,7 +115,9 @@ class ExtractiveAnswerer(Answerer):
             # The best sentence holds what was asked: companions must touch the question too.
             candidates = [c for c in candidates if c.overlap > 0]
         # A companion close in score joins; one holding as much of the question as the best
-        # may trail a little further, since dense scores of long sentences are noisy.
+        # may trail a little further, since dense scores of long sentences are noisy, but from
+        # another passage only if it holds a term the best lacks: else its citation adds a
+        # source and no answer.
         candidates = [
             c for c in candidates
             if c.score >= best.score - FACT_MARGIN
@@ -289,10 +291,10 @@ class ExtractiveAnswerer(Answerer):
                 held = frozenset(
                     term for term, alts in zip(topical, alternatives, strict=True) if alts & seen
                 )
-                matched = sum(
+                held_weight = sum(
                     w for alts, w in zip(alternatives, weights, strict=True) if alts & seen
                 )
-                overlap = min(1.0, matched / query_weight)
+                overlap = min(1.0, held_weight / query_weight)
                 # Sentences outside the dense pool matched less than all of those inside it.
                 similarity = hit.unit_similarity.get(index, hit.similarity - 0.15)
                 names = self.search.unit_names[position][index]
@@ -364,13 +366,16 @@ def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozense
 
 def _ranking(candidates: list[Candidate], tools: set[str]) -> list[Candidate]:
     """A paragraph that ranks several tools on the point a superlative asks about: an opener
-    holding the question's topic ("The learning curve varies significantly."), and the
-    sentences after it, each about a tool ("MLflow takes hours...", "Ray requires...")."""
-    openers = [c for c in candidates if c.matched and _opens_topic(c)]
+    that matches the question about as well as the best sentence does ("The learning curve
+    varies significantly."), and the sentences after it, about two tools or more ("MLflow
+    takes hours...", "Ray requires...")."""
+    best = max((c.score for c in candidates), default=0.0)
+    openers = [c for c in candidates
+               if c.matched and _opens_topic(c) and c.score >= best - SUPPORTED_MARGIN]
     for opener in sorted(openers, key=lambda c: -c.score):
-        subjects = {c.subject for c in candidates if c.marker == opener.marker}
-        if len(subjects & tools) >= 2:
-            return [opener, *_elaborations([opener], candidates, FACT_WORDS, frozenset(tools))]
+        paragraph = [opener, *_elaborations([opener], candidates, FACT_WORDS, frozenset(tools))]
+        if len({c.subject for c in paragraph} & tools) >= 2:
+            return paragraph
     return []
 
 

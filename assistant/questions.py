@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.entities import EntityIndex
+from assistant.entities import NAME_TOKEN, EntityIndex
 from assistant.expectations import KIND_WORDS
 from assistant.text import STOPWORDS, has_synonyms, query_terms, stem, term_groups, terms, words
 
@@ -71,6 +71,7 @@ QUESTION_WORDS = frozenset(
 
 MAX_HISTORY_TURNS = 50  # earlier turns considered when resolving a follow-up
 MAX_TURN_CHARS = 4000  # of each turn: enough for any question
+THAN = re.compile(r"\s+than\b", re.IGNORECASE)
 # A lower-case word with an English inflection ("babysitting", "idling", "quickly") is a word
 # the model's vocabulary happens to lack, not a product name ("sagemaker", "dagster").
 ENGLISH_ENDING = re.compile(r"(ing|ed|ly|ness|tion|sion|ment|ful|less|able|ible|ous|ive)$")
@@ -147,7 +148,7 @@ def analyze(
         entities=named,
         intent=intent,
         injection=injection,
-        unknown_names=_unknown_names(text, named, entities, vocabulary, common_words),
+        unknown_names=_unknown_names(text, entities, vocabulary, common_words),
         # Whether to leave or keep a tool the corpus covers is on topic however it is worded.
         uncovered=not (intent == "decide" and named) and _uncovered(text, entities, vocabulary),
         collective=bool(COLLECTIVE.search(text)),
@@ -232,7 +233,6 @@ def _without_injection(text: str) -> str:
 
 def _unknown_names(
     text: str,
-    named: list[str],
     entities: EntityIndex,
     vocabulary: frozenset[str],
     common_words: frozenset[str],
@@ -240,7 +240,7 @@ def _unknown_names(
     """Product-like names the corpus never mentions: "SageMaker", "airflow", "Dagster"."""
     known_surfaces = entities.name_words(text)
     unknown: list[str] = []
-    for match in re.finditer(r"[A-Za-z][A-Za-z0-9]*(?:[.&-][A-Za-z0-9]+)*", text):
+    for match in NAME_TOKEN.finditer(text):
         token = match.group()
         lowered = token.lower()
         # A capital that opens a sentence ("... Kubeflow. Good idea?") marks no name.
@@ -263,26 +263,28 @@ def _unknown_names(
             not opens_sentence and token[0].isupper()
         )
         # "chore" is a word through "chores": the tokenizer holds one form of many words.
-        common = (lowered in common_words or stem(lowered) in _stems(common_words)
-                  or (token.islower() and _inflected(lowered, common_words)))
+        # "-er" makes a comparative only before "than": "leaner than", not "docker".
+        comparative = bool(THAN.match(text, match.end()))
+        common = (lowered in common_words or stem(lowered) in common_stems(common_words)
+                  or (token.islower() and _inflected(lowered, common_words, comparative)))
         if capitalised_inside or not common:
             unknown.append(token)
     return unknown
 
 
 @lru_cache(maxsize=4)
-def _stems(words: frozenset[str]) -> frozenset[str]:
-    """The stems of a vocabulary, computed once per vocabulary."""
-    return frozenset(stem(w) for w in words)
+def common_stems(common_words: frozenset[str]) -> frozenset[str]:
+    """The stems of the model's vocabulary, computed once (`Assistant` does it at load)."""
+    return frozenset(stem(w) for w in common_words)
 
 
-def _inflected(word: str, common_words: frozenset[str]) -> bool:
+def _inflected(word: str, common_words: frozenset[str], comparative: bool = False) -> bool:
     """An English word the vocabulary lacks only in this form: "idling", an adjective made
-    from a known word ("beefy", "snappy", "pricey"), or a known adjective's comparative or
-    superlative ("steepest", "leaner"); "numpy" or "dagster" are not."""
+    from a known word ("beefy", "snappy", "pricey"), a known adjective's superlative
+    ("steepest") or, when it is one, its comparative ("leaner"); "numpy" or "dagster" are not."""
     if ENGLISH_ENDING.search(word):
         return True
-    for ending in ("y", "er", "est"):
+    for ending in ("y", "er", "est") if comparative else ("y", "est"):
         root = word.removesuffix(ending)
         if root == word or len(root) < 3:
             continue

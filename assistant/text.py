@@ -54,9 +54,14 @@ _COMPARED = {
         "large": "larger largest", "small": "smaller smallest", "low": "lower lowest",
         "high": "higher highest", "wide": "wider widest", "big": "bigger biggest",
         "hard": "harder hardest", "great": "greater greatest", "strong": "stronger strongest",
+        "steep": "steeper steepest", "long": "longer longest", "short": "shorter shortest",
+        "light": "lighter lightest", "heavy": "heavier heaviest", "lean": "leaner leanest",
+        "new": "newer newest", "weak": "weaker weakest", "safe": "safer safest",
     }.items()
     for form in forms.split()
 }
+# "Easiest", "steepest": the superlatives above, which ask for a ranking.
+SUPERLATIVES = frozenset(form for form in _COMPARED if form.endswith("est"))
 
 
 @lru_cache(maxsize=65536)
@@ -120,7 +125,6 @@ SYNONYMS = {
     "drawback": ("disadvantage", "limitation"),
     "downside": ("disadvantage", "limitation"),
     "easy": ("simple",),
-    "first": ("originally", "original"),  # "first called" is "originally developed as"
 }
 
 
