@@ -14,6 +14,16 @@ QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+# "When was W&B founded?" is answered by a date or by nothing ("When should we switch?" asks
+# for a condition instead).
+DATE_QUESTION = re.compile(
+    r"^\s*(?:when (?:was|were|did|is|will)\b(?! it (?:time|worth|better))|(?:in )?what year\b)",
+    re.IGNORECASE,
+)
+DATE = re.compile(
+    r"\b(?:1[89]|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
+    r"October|November|December)\b"
+)
 # "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
 LIST_QUESTION = re.compile(
     r"\bwhat (kinds? of \w+ |sort of \w+ )?(does|do|can|will) [\w&' ]{1,40}? (cover|handle|offer|"

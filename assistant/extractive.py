@@ -17,6 +17,8 @@ import numpy as np
 from assistant.answering import Answerer, Draft, HitPool
 from assistant.entities import standalone
 from assistant.expectations import (
+    DATE,
+    DATE_QUESTION,
     LIST_QUESTION,
     NEGATION,
     NUMBER,
@@ -103,6 +105,8 @@ class ExtractiveAnswerer(Answerer):
     def _fact(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         scored = self._candidates(retrieval, pool, question.text, question.entities)
         candidates = scored
+        if DATE_QUESTION.search(question.text):
+            candidates = [c for c in candidates if DATE.search(c.text)]
         if PRICE_QUESTION.search(question.text):
             # Once the best sentence states a price, sentences that state none only distract.
             best = max(candidates, key=lambda c: c.score, default=None)

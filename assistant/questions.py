@@ -324,15 +324,17 @@ def topic_groups(text: str, names: list[str]) -> list[frozenset[str]]:
 
 
 def _uncovered(text: str, entities: EntityIndex, vocabulary: frozenset[str]) -> bool:
-    """True when the question's topical words (beyond names) all lie outside the corpus."""
+    """True when the question's topical words (beyond names) all lie outside the corpus.
+
+    Inflected words alone ("created", "babysitting") don't make it so: they say in other words
+    what is done, which the corpus may well cover ("built by"); a thing the corpus never names
+    ("mascot", "city") is what marks another topic."""
     names = entities.name_words(text)
     topical = [
         w for w in words(text)
         if w not in STOPWORDS and w not in names and w.isalpha()
         and w not in QUESTION_WORDS and stem(w) not in QUESTION_WORDS
     ]
-    if not topical:
-        return False
-    return all(
-        not ({w, *query_terms(w)} & vocabulary) for w in topical
-    )
+    outside = [w for w in topical if not ({w, *query_terms(w)} & vocabulary)]
+    return bool(topical) and len(outside) == len(topical) and not all(
+        ENGLISH_ENDING.search(w) for w in outside)

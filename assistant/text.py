@@ -10,7 +10,8 @@ from functools import lru_cache
 STOPWORDS = frozenset(
     """
     a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each else ever few
+    behind being below between both but by can could did do does doing down during each else
+    ever few
     for from further get got had has have having he her here hers him his how i if in into is
     it its itself just let me more most much my no nor not now of off on once only or other
     our ours out over own same she should so some such than that the their theirs them then

@@ -102,3 +102,20 @@ def test_questions_long_conversations_resolve_each_turn_once(assistant, monkeypa
                                           assistant.snapshot.entities)
     assert resolved == "How much does ClearML cost?"
     assert len(calls) == 26  # each user turn once, then the question itself
+
+
+@pytest.mark.parametrize(
+    ("text", "uncovered"),
+    [
+        ("What is Kubeflow's mascot called?", True),
+        ("In which city is ClearML headquartered?", True),
+        # Verbs the corpus doesn't use may still ask what it says in its own words.
+        ("Who created Metaflow?", False),
+        ("What is Katib used for?", False),
+        ("How quickly can a newcomer become productive with MLflow?", False),
+    ],
+)
+def test_questions_a_topic_is_uncovered_when_it_names_what_the_corpus_never_does(
+    assistant, text, uncovered
+):
+    assert _analyze(assistant, text).uncovered is uncovered
