@@ -14,6 +14,9 @@ QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+# "Who makes Ray?" wants who: sentences that say by or at whom ("Built by Anyscale").
+AGENT_QUESTION = re.compile(r"^\s*who\b(?! should| would| needs?\b)", re.IGNORECASE)
+AGENT = re.compile(r"\b(?:[Bb]y|at|from)\s+(?:the\s+)?[A-Z]")
 # "When was W&B founded?" is answered by a date or by nothing ("When should we switch?" asks
 # for a condition instead).
 DATE_QUESTION = re.compile(

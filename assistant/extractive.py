@@ -17,6 +17,8 @@ import numpy as np
 from assistant.answering import Answerer, Draft, HitPool
 from assistant.entities import standalone
 from assistant.expectations import (
+    AGENT,
+    AGENT_QUESTION,
     DATE,
     DATE_QUESTION,
     LIST_QUESTION,
@@ -275,6 +277,7 @@ class ExtractiveAnswerer(Answerer):
         wants_price = bool(PRICE_QUESTION.search(query))
         wants_quantity = bool(QUANTITY.search(query))
         wants_list = bool(LIST_QUESTION.search(query))
+        wants_agent = bool(AGENT_QUESTION.search(query))
         candidates: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
             marker = pool.add(hit)
@@ -314,6 +317,8 @@ class ExtractiveAnswerer(Answerer):
                 if wants_price:
                     focus += QUANTITY_BONUS if PRICE.search(unit) else 0.0
                 elif wants_quantity and NUMBER.search(unit):
+                    focus += QUANTITY_BONUS
+                if wants_agent and AGENT.search(unit):
                     focus += QUANTITY_BONUS
                 if wants_list and unit.count(",") >= 2:
                     focus += QUANTITY_BONUS

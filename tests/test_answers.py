@@ -17,6 +17,9 @@ FACTS = [
     ("Is Kubeflow part of the CNCF?", ["Cloud Native Computing Foundation"]),
     ("Who created Metaflow?", ["Netflix"]),
     ("What is Katib used for?", ["hyperparameter tuning"]),
+    ("Who makes Ray?", ["Anyscale"]),
+    # "Take" is a light verb: "MLflow takes hours" says nothing of Metaflow.
+    ("How long does it take to pick up Metaflow?", ["about a day"]),
     ("Which tool should we pick if model serving is our bottleneck?", ["BentoML"]),
     ("Who originally developed Metaflow?", ["Netflix"]),
     ("How long should we budget to migrate our pipelines?", ["2-4 weeks"]),
