@@ -9,7 +9,16 @@ from functools import lru_cache
 
 from assistant.entities import NAME_TOKEN, EntityIndex
 from assistant.expectations import KIND_WORDS
-from assistant.text import STOPWORDS, has_synonyms, query_terms, stem, term_groups, terms, words
+from assistant.text import (
+    STOPWORDS,
+    has_synonyms,
+    query_terms,
+    spell_out_abbreviations,
+    stem,
+    term_groups,
+    terms,
+    words,
+)
 
 INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b[^.?!]{0,60}\b(instruction|instructions|prompt|"
@@ -139,7 +148,7 @@ def analyze(
     injection = bool(INJECTION.search(asked))
     text = _without_injection(asked) if injection else asked
     text = resolve_followup(text, history, entities) if text else text
-    text = entities.spell_out(text)
+    text = spell_out_abbreviations(entities.spell_out(text), vocabulary)
     named = entities.find(text)
     intent = _intent(text, named)
     return Question(

@@ -101,6 +101,33 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
+# Shorthand of this domain that a corpus may spell out instead. Letters-only shorthand counts in
+# capitals only ("RL", not "rl"); "k8s" in any case.
+ABBREVIATIONS = {
+    "k8s": "Kubernetes",
+    "OSS": "open source",
+    "RL": "reinforcement learning",
+    "HPO": "hyperparameter tuning",
+}
+_ABBREVIATION = re.compile(
+    r"(?<![\w&.-])("
+    + "|".join(f"(?i:{re.escape(a)})" if not a.isalpha() else re.escape(a) for a in ABBREVIATIONS)
+    + r")(?![\w&-])"
+)
+
+
+def spell_out_abbreviations(text: str, vocabulary: frozenset[str]) -> str:
+    """The text with this domain's shorthand ("k8s") written out, unless the corpus uses it."""
+
+    def spelled(match: re.Match[str]) -> str:
+        short = match.group(1)
+        if short.lower() in vocabulary:
+            return short
+        return ABBREVIATIONS.get(short) or ABBREVIATIONS[short.lower()]
+
+    return _ABBREVIATION.sub(spelled, text)
+
+
 # A few interchangeable words of this domain; queries are expanded with them, passages are not.
 SYNONYMS = {
     "cost": ("price", "pricing"),

@@ -18,6 +18,8 @@ FACTS = [
     ("Who created Metaflow?", ["Netflix"]),
     ("What is Katib used for?", ["hyperparameter tuning"]),
     ("Who makes Ray?", ["Anyscale"]),
+    ("Does Ray do RL?", ["reinforcement learning"]),
+    ("Is BentoML OSS?", ["Apache-2.0"]),
     # "Take" is a light verb: "MLflow takes hours" says nothing of Metaflow.
     ("How long does it take to pick up Metaflow?", ["about a day"]),
     ("Which tool should we pick if model serving is our bottleneck?", ["BentoML"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.questions import analyze, known_words, resolve_followup
+from assistant.text import spell_out_abbreviations
 
 
 def _analyze(assistant, text, history=()):
@@ -119,3 +120,11 @@ def test_questions_a_topic_is_uncovered_when_it_names_what_the_corpus_never_does
     assistant, text, uncovered
 ):
     assert _analyze(assistant, text).uncovered is uncovered
+
+
+def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant):
+    assert _analyze(assistant, "Do I need k8s skills?").text == "Do I need Kubernetes skills?"
+    assert _analyze(assistant, "Does Ray do RL?").text == "Does Ray do reinforcement learning?"
+    # Letters-only shorthand counts in capitals: "rl" is no "RL".
+    assert _analyze(assistant, "Is the rl flag on?").text == "Is the rl flag on?"
+    assert spell_out_abbreviations("Is it OSS?", frozenset({"oss"})) == "Is it OSS?"
