@@ -14,6 +14,8 @@ QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
+# ...of which these only a number answers ("how long" may be "about a day").
+COUNT_QUESTION = re.compile(r"\bhow many\b|\b(stars|percent)\b", re.IGNORECASE)
 # "Who makes Ray?" wants who: sentences that say by or at whom ("Built by Anyscale").
 AGENT_QUESTION = re.compile(r"^\s*who\b(?! should| would| needs?\b)", re.IGNORECASE)
 AGENT = re.compile(r"\b(?:[Bb]y|at|from)\s+(?:the\s+)?[A-Z]")

@@ -19,6 +19,7 @@ from assistant.entities import standalone
 from assistant.expectations import (
     AGENT,
     AGENT_QUESTION,
+    COUNT_QUESTION,
     DATE,
     DATE_QUESTION,
     LIST_QUESTION,
@@ -109,6 +110,17 @@ class ExtractiveAnswerer(Answerer):
         candidates = scored
         if DATE_QUESTION.search(question.text):
             candidates = [c for c in candidates if DATE.search(c.text)]
+        tools = frozenset(self.search.snapshot.entities.tools)
+        asked = tools & set(question.entities)
+        if asked and QUANTITY.search(question.text):
+            # Another tool's number is no answer: "How many stars does Comet have?" is not
+            # answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
+            candidates = [c for c in candidates if not self._about_others(c, asked, tools)]
+            # ...and when no sentence left states a price, or a count, the corpus has none.
+            amount = PRICE if PRICE_QUESTION.search(question.text) else (
+                NUMBER if COUNT_QUESTION.search(question.text) else None)
+            if amount is not None and not any(amount.search(c.text) for c in candidates):
+                return ""
         if PRICE_QUESTION.search(question.text):
             # Once the best sentence states a price, sentences that state none only distract.
             best = max(candidates, key=lambda c: c.score, default=None)
@@ -131,7 +143,6 @@ class ExtractiveAnswerer(Answerer):
                 and (c.marker == best.marker or c.matched - best.matched))
         ]
         chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=1.0)
-        tools = frozenset(self.search.snapshot.entities.tools)
         return _as_prose(chosen + _elaborations(chosen, scored, FACT_WORDS, tools))
 
     def _recommendation(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
@@ -250,6 +261,11 @@ class ExtractiveAnswerer(Answerer):
         return "\n".join(lines) or self._fact(question, retrieval, pool)
 
     # -- scoring -----------------------------------------------------------------------------
+
+    def _about_others(self, c: Candidate, asked: frozenset[str], tools: frozenset[str]) -> bool:
+        """Whether a sentence speaks of other tools only, not of any asked about."""
+        spoken = (self.search.snapshot.entities.expand(c.subject) | c.names) & tools
+        return bool(spoken) and not spoken & asked
 
     def _facet(self, query: str, pool: HitPool, entities: list[str], k: int) -> list[Candidate]:
         """Candidates from a focused search; facet queries repeat, so their vectors are cached."""
