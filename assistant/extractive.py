@@ -107,20 +107,8 @@ class ExtractiveAnswerer(Answerer):
 
     def _fact(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         scored = self._candidates(retrieval, pool, question.text, question.entities)
-        candidates = scored
-        if DATE_QUESTION.search(question.text):
-            candidates = [c for c in candidates if DATE.search(c.text)]
         tools = frozenset(self.search.snapshot.entities.tools)
-        asked = tools & set(question.entities)
-        if asked and QUANTITY.search(question.text):
-            # Another tool's number is no answer: "How many stars does Comet have?" is not
-            # answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
-            candidates = [c for c in candidates if not self._about_others(c, asked, tools)]
-            # ...and when no sentence left states a price, or a count, the corpus has none.
-            amount = PRICE if PRICE_QUESTION.search(question.text) else (
-                NUMBER if COUNT_QUESTION.search(question.text) else None)
-            if amount is not None and not any(amount.search(c.text) for c in candidates):
-                return ""
+        candidates = self._of_the_kind_asked(question, scored, tools)
         if PRICE_QUESTION.search(question.text):
             # Once the best sentence states a price, sentences that state none only distract.
             best = max(candidates, key=lambda c: c.score, default=None)
@@ -262,10 +250,28 @@ class ExtractiveAnswerer(Answerer):
 
     # -- scoring -----------------------------------------------------------------------------
 
-    def _about_others(self, c: Candidate, asked: frozenset[str], tools: frozenset[str]) -> bool:
-        """Whether a sentence speaks of other tools only, not of any asked about."""
-        spoken = (self.search.snapshot.entities.expand(c.subject) | c.names) & tools
-        return bool(spoken) and not spoken & asked
+    def _of_the_kind_asked(
+        self, question: Question, candidates: list[Candidate], tools: frozenset[str]
+    ) -> list[Candidate]:
+        """The candidates that can be the kind of answer asked for: a date for "when was...",
+        and for a quantity asked of a tool, sentences about it; none when the corpus lacks it."""
+        text = question.text
+        if DATE_QUESTION.search(text):
+            candidates = [c for c in candidates if DATE.search(c.text)]
+        asked = tools & set(question.entities)
+        if asked and QUANTITY.search(text):
+            # Another tool's number is no answer: "How many stars does Comet have?" is not
+            # answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
+            expand = self.search.snapshot.entities.expand
+            candidates = [c for c in candidates
+                          if not (spoken := (expand(c.subject) | c.names) & tools)
+                          or spoken & asked]
+            # ...and when no sentence left states a price, or a count, the corpus has none.
+            amount = PRICE if PRICE_QUESTION.search(text) else (
+                NUMBER if COUNT_QUESTION.search(text) else None)
+            if amount is not None and not any(amount.search(c.text) for c in candidates):
+                return []
+        return candidates
 
     def _facet(self, query: str, pool: HitPool, entities: list[str], k: int) -> list[Candidate]:
         """Candidates from a focused search; facet queries repeat, so their vectors are cached."""
