@@ -15,8 +15,13 @@ QUANTITY = re.compile(
 )
 NUMBER = re.compile(r"\d")
 # ...of which these only a number answers ("how long" may be "about a day").
-COUNT_QUESTION = re.compile(r"\bhow many\b|\b(stars|percent)\b", re.IGNORECASE)
-# "Who makes Ray?" wants who: sentences that say by or at whom ("Built by Anyscale").
+# The plural after "how many" names what is counted ("GitHub stars", "engineers").
+COUNT_QUESTION = re.compile(
+    r"\bhow many\b(?: ((?:[\w&-]+ )?(?!(?:does|is|was|has|us)\b)[\w-]+s)\b)?"
+    r"|\b(?:stars|percent)\b",
+    re.IGNORECASE,
+)
+# "Who makes Ray?" is answered by a sentence that says by or at whom ("Built by Anyscale").
 AGENT_QUESTION = re.compile(r"^\s*who\b(?! should| would| needs?\b)", re.IGNORECASE)
 AGENT = re.compile(r"\b(?:[Bb]y|at|from)\s+(?:the\s+)?[A-Z]")
 # "When was W&B founded?" is answered by a date or by nothing ("When should we switch?" asks

@@ -253,25 +253,41 @@ class ExtractiveAnswerer(Answerer):
     def _of_the_kind_asked(
         self, question: Question, candidates: list[Candidate], tools: frozenset[str]
     ) -> list[Candidate]:
-        """The candidates that can be the kind of answer asked for: a date for "when was...",
-        and for a quantity asked of a tool, sentences about it; none when the corpus lacks it."""
+        """The candidates that can be the kind of answer asked for: a date for "when was...", by
+        or at whom for "who made...", and for a quantity asked of a tool, sentences about it;
+        none when the corpus lacks it."""
         text = question.text
         if DATE_QUESTION.search(text):
             candidates = [c for c in candidates if DATE.search(c.text)]
+        if AGENT_QUESTION.search(text):
+            candidates = [c for c in candidates if AGENT.search(c.text)]
         asked = tools & set(question.entities)
-        if asked and QUANTITY.search(text):
-            # Another tool's number is no answer: "How many stars does Comet have?" is not
-            # answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
+        if asked and (QUANTITY.search(text) or AGENT_QUESTION.search(text)):
+            # Another tool's number or maker is no answer: "How many stars does Comet have?" is
+            # not answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
             expand = self.search.snapshot.entities.expand
             candidates = [c for c in candidates
                           if not (spoken := (expand(c.subject) | c.names) & tools)
                           or spoken & asked]
-            # ...and when no sentence left states a price, or a count, the corpus has none.
-            amount = PRICE if PRICE_QUESTION.search(text) else (
-                NUMBER if COUNT_QUESTION.search(text) else None)
-            if amount is not None and not any(amount.search(c.text) for c in candidates):
+        if asked and QUANTITY.search(text):
+            # ...and when no sentence left states a price, or a count, the corpus has none; a
+            # count of something the corpus speaks of comes with its name ("stars").
+            counted = COUNT_QUESTION.search(text)
+            if PRICE_QUESTION.search(text):
+                stated = [c for c in candidates if PRICE.search(c.text)]
+            elif counted:
+                things = self._corpus_terms(counted.group(1) or "")
+                stated = [c for c in candidates
+                          if NUMBER.search(c.text) and (not things or things & c.terms)]
+            else:
+                stated = candidates
+            if not stated:
                 return []
         return candidates
+
+    def _corpus_terms(self, text: str) -> frozenset[str]:
+        """The terms of a text that the corpus uses."""
+        return frozenset(t for t in terms(text) if t in self.search.snapshot.bm25.idf)
 
     def _facet(self, query: str, pool: HitPool, entities: list[str], k: int) -> list[Candidate]:
         """Candidates from a focused search; facet queries repeat, so their vectors are cached."""
@@ -299,7 +315,6 @@ class ExtractiveAnswerer(Answerer):
         wants_price = bool(PRICE_QUESTION.search(query))
         wants_quantity = bool(QUANTITY.search(query))
         wants_list = bool(LIST_QUESTION.search(query))
-        wants_agent = bool(AGENT_QUESTION.search(query))
         candidates: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
             marker = pool.add(hit)
@@ -339,8 +354,6 @@ class ExtractiveAnswerer(Answerer):
                 if wants_price:
                     focus += QUANTITY_BONUS if PRICE.search(unit) else 0.0
                 elif wants_quantity and NUMBER.search(unit):
-                    focus += QUANTITY_BONUS
-                if wants_agent and AGENT.search(unit):
                     focus += QUANTITY_BONUS
                 if wants_list and unit.count(",") >= 2:
                     focus += QUANTITY_BONUS

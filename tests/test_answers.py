@@ -18,6 +18,9 @@ FACTS = [
     ("Who created Metaflow?", ["Netflix"]),
     ("What is Katib used for?", ["hyperparameter tuning"]),
     ("Who makes Ray?", ["Anyscale"]),
+    ("Who is behind MLflow?", ["Linux Foundation"]),
+    # A count of something the corpus never names ("people") may come under another name.
+    ("How many people must we staff to keep Kubeflow up in production?", ["1-2"]),
     ("Does Ray do RL?", ["reinforcement learning"]),
     ("Is BentoML OSS?", ["Apache-2.0"]),
     # "Take" is a light verb: "MLflow takes hours" says nothing of Metaflow; and a duration
@@ -207,7 +210,10 @@ def test_answers_follow_up_uses_the_conversation(assistant):
         "When was Weights & Biases founded?",
         # The corpus gives other tools' stars and prices, but none of these.
         "How many GitHub stars does Metaflow have?",
+        "How many GitHub stars does ClearML have?",  # not answered by its prices either
         "How much does Metaflow cost?",
+        "Who founded Weights & Biases?",  # nor by "...different from Kubeflow's approach"
+        "Where is ClearML headquartered?",
     ],
 )
 def test_answers_refuse_what_the_corpus_does_not_cover(assistant, question):
