@@ -23,7 +23,10 @@ COUNT_QUESTION = re.compile(
 )
 # "Who makes Ray?" is answered by a sentence that says by or at whom ("Built by Anyscale").
 AGENT_QUESTION = re.compile(r"^\s*who\b(?! should| would| needs?\b)", re.IGNORECASE)
-AGENT = re.compile(r"\b(?:[Bb]y|at|from)\s+(?:the\s+)?[A-Z]")
+AGENT = re.compile(
+    r"\b(?i:built|backed|backing|developed|created|made|maintained|founded|sponsored|owned)"
+    r"\b[^.]{0,20}?\b(?:by|at|from)\s+(?:the\s+)?[A-Z]"  # a name: "at Netflix", not "at scale"
+)
 # "When was W&B founded?" is answered by a date or by nothing ("When should we switch?" asks
 # for a condition instead).
 DATE_QUESTION = re.compile(
