@@ -53,6 +53,8 @@ KIND_WORDS = r"tools?|platforms?|options?|alternatives?"
 ANSWER_KIND = re.compile(
     rf"\b(?:which|what)\s+(?:[\w-]+\s+)?({KIND_WORDS}|choices?)\b", re.IGNORECASE
 )
+# A decision question that asks when to stay rather than when to go.
+STAYING = re.compile(r"\b(stay|staying|stick|sticking|keep|keeping)\b", re.IGNORECASE)
 # "Which tool is easiest to learn?" asks for a ranking, which a paragraph comparing several
 # tools on that point answers best.
 SUPERLATIVE = re.compile(

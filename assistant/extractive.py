@@ -28,6 +28,7 @@ from assistant.expectations import (
     PRICE,
     PRICE_QUESTION,
     QUANTITY,
+    STAYING,
     SUPERLATIVE,
     answer_kinds,
     compared_aspect,
@@ -246,6 +247,9 @@ class ExtractiveAnswerer(Answerer):
                 not_another_tool)
         section("Cost of moving", f"how long migrating off {current} takes: budget, rewriting "
                 "and ramp-up time", limit=2)
+        if STAYING.search(question.text):
+            # "When should we stick with Kubeflow?" reads its answer first.
+            lines.sort(key=lambda line: not line.startswith("**When to stay:**"))
         return "\n".join(lines) or self._fact(question, retrieval, pool)
 
     # -- scoring -----------------------------------------------------------------------------

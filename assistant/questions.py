@@ -177,12 +177,15 @@ def _intent(text: str, named: list[str]) -> str:
 
 
 def _asks_for_alternatives(text: str, named: list[str]) -> bool:
-    """"Alternatives to Kubeflow", "instead of Kubeflow", "Kubeflow's alternatives"."""
+    """"Alternatives to Kubeflow", "instead of Kubeflow", "Kubeflow's alternatives", and its
+    other side, "keep Kubeflow"."""
     following = ALTERNATIVE_TO.search(text)
     lowered = text.lower()
     return any(
         (following and following.group(1).lower().startswith(name))
         or re.search(rf"\b{re.escape(name)}(?:'s)? alternatives?\b", lowered)
+        or re.search(rf"\bkeep(?:ing)? (?:using |on |with )?{re.escape(name)}\b"
+                     r"(?! (?:running|up|alive|going|healthy|working))", lowered)
         for name in (n.lower() for n in named)
     )
 

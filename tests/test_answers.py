@@ -71,6 +71,13 @@ def test_answers_decision_question_is_structured_and_cited(assistant, question):
     assert "2-4 weeks" in text
 
 
+def test_answers_decision_about_staying_says_when_to_stay_first(assistant):
+    answer = assistant.ask("When should we stick with Kubeflow?")
+    _assert_well_cited(answer)
+    assert answer.answer.startswith("**When to stay:** Stick with Kubeflow if")
+    assert "**When to switch:**" in answer.answer
+
+
 def test_answers_comparison_covers_both_tools(assistant):
     answer = assistant.ask("MLflow vs Ray: which fits us?")
     _assert_well_cited(answer)

@@ -45,6 +45,8 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("Which tool is best for experiment tracking?", "recommend"),
         ("How many GitHub stars does Ray have?", "fact"),
         ("What are the alternatives to Kubeflow?", "decide"),
+        ("When does it make sense to keep Kubeflow?", "decide"),
+        ("How do we keep Kubeflow running?", "fact"),
         ("What could we use instead of Kubeflow?", "decide"),
         ("What are Kubeflow's alternatives?", "decide"),
         ("We want one platform instead of stitching tools together. What do you recommend?",
