@@ -15,9 +15,10 @@ QUANTITY = re.compile(
 )
 NUMBER = re.compile(r"\d")
 # ...of which these only a number answers ("how long" may be "about a day").
-# The plural after "how many" names what is counted ("GitHub stars", "engineers").
+# The plural after "how many" names what is counted ("GitHub stars", "engineers"; "how many
+# times" asks how often).
 COUNT_QUESTION = re.compile(
-    r"\bhow many\b(?: ((?:[\w&-]+ )?(?!(?:does|is|was|has|us)\b)[\w-]+s)\b)?"
+    r"\bhow many\b(?! times\b)(?: ((?:[\w&-]+ )?(?!(?:does|is|was|has|us)\b)[\w-]+s)\b)?"
     r"|\b(?:stars|percent)\b",
     re.IGNORECASE,
 )

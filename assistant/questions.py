@@ -193,15 +193,22 @@ def _asks_for_alternatives(text: str, named: list[str]) -> bool:
 def _last_topic(
     history: list[tuple[str, str]], entities: EntityIndex
 ) -> tuple[str | None, list[str]]:
-    """The most recent user question that named something, resolved in its own context."""
+    """The most recent user question that named something, resolved in its own context, or
+    the tool answered to one that named nothing ("Which tool for serving?" -> BentoML)."""
     # One forward pass: each user turn is resolved against the topic running before it, so a
     # long conversation costs linear time (resolving each turn from scratch was exponential).
     topic: tuple[str | None, list[str]] = (None, [])
+    asked_open = False  # the last user turn named nothing: its answer names the topic
     for role, content in history[-MAX_HISTORY_TURNS:]:
         if role != "user":
+            answered = [n for n in entities.find(content[:MAX_TURN_CHARS]) if n in entities.tools]
+            if asked_open and answered:
+                topic = (None, answered[:1])  # the tool the answer leads with
+            asked_open = False
             continue
         standalone = _resolve(content[:MAX_TURN_CHARS], *topic, entities)
         named = entities.find(standalone)
+        asked_open = not named
         if named:
             topic = (standalone, named)
     return topic

@@ -18,6 +18,7 @@ FACTS = [
     ("Who created Metaflow?", ["Netflix"]),
     ("What is Katib used for?", ["hyperparameter tuning"]),
     ("Who makes Ray?", ["Anyscale"]),
+    ("How many times is MLflow downloaded each month?", ["30 million"]),
     ("Who is behind MLflow?", ["Linux Foundation"]),
     # A count of something the corpus never names ("people") may come under another name.
     ("How many people must we staff to keep Kubeflow up in production?", ["1-2"]),

@@ -14,6 +14,15 @@ def _analyze(assistant, text, history=()):
                    assistant.embedder.vocabulary)
 
 
+def test_questions_follow_up_to_an_open_question_takes_the_tool_answered(assistant):
+    history = [("user", "Which tool should we use for model serving?"),
+               ("assistant", "Choose BentoML if your primary bottleneck is getting trained "
+                             "models into production; Kubeflow's KServe handles the basics.")]
+    resolved = resolve_followup("How many stars does it have?", history,
+                                assistant.snapshot.entities)
+    assert resolved == "How many stars does BentoML have?"
+
+
 def test_questions_pronoun_follow_up_takes_the_previous_subject(assistant):
     history = [("user", "Tell me about ClearML."), ("assistant", "ClearML delivers ...")]
     resolved = resolve_followup("How much does it cost?", history, assistant.snapshot.entities)
