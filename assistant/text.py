@@ -68,8 +68,8 @@ SUPERLATIVES = frozenset(form for form in _COMPARED if form.endswith("est"))
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Fold plural, verb and comparative endings so "migrations", "migrating" and "migrated"
-    meet, and "narrower" meets "narrow"."""
+    """Fold plural, verb, adverb and comparative endings so "migrations", "migrating" and
+    "migrated" meet, "originally" meets "original" and "narrower" meets "narrow"."""
     word = _COMPARED.get(word, word)
     if len(word) <= 3 or not word.isalpha():
         return word
@@ -79,6 +79,7 @@ def stem(word: str) -> str:
         word = word[:-1]
     for suffix, replacement, min_len in (
         ("mentation", "ment", 11), ("ation", "at", 7), ("ity", "", 8), ("ing", "", 6),
+        ("ally", "al", 8),  # "originally" meets "original"
         ("ed", "", 5), ("e", "", 4),  # "rewrite" meets "rewriting", "move" meets "moving"
     ):
         if word.endswith(suffix) and len(word) >= min_len:

@@ -19,6 +19,7 @@ FACTS = [
     ("What is Katib used for?", ["hyperparameter tuning"]),
     ("Who makes Ray?", ["Anyscale"]),
     ("How many times is MLflow downloaded each month?", ["30 million"]),
+    ("What was ClearML's original name?", ["Allegro Trains"]),  # "Originally developed as"
     ("Who is behind MLflow?", ["Linux Foundation"]),
     # A count of something the corpus never names ("people") may come under another name.
     ("How many people must we staff to keep Kubeflow up in production?", ["1-2"]),
