@@ -148,9 +148,11 @@ class Assistant:
                 return False
             matched = self.search_engine.search(topic, 3, entities=[]).best_similarity
             return matched >= self.settings.topic_relevance
-        # A question that names a tool the corpus covers, or the tools compared as a group
-        # ("which of these"), is on topic by that alone and may match more loosely.
-        about_tools = bool(question.entities) or question.collective
+        # A question that names a tool the corpus covers, the tools compared as a group
+        # ("which of these"), or asks for one ("which alternative is easiest to learn?") is on
+        # topic by that alone and may match more loosely.
+        about_tools = (bool(question.entities) or question.collective
+                       or question.intent == "recommend")
         bar = self.settings.min_relevance - (0.08 if about_tools else 0.0)
         if retrieval.best_similarity >= bar:
             return True
