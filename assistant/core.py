@@ -161,10 +161,15 @@ class Assistant:
         if not about_tools:
             return False
         groups = topic_groups(question.text, question.entities)
-        wanted = set(question.entities)
+        # A tool must be what the passage is about; a part or a backer ("Katib") is only ever
+        # mentioned, so a mention will do.
+        tools = {n for n in question.entities if n in self.tools}
+        parts = set(question.entities) - tools
         for hit in retrieval.hits[:3]:
             position = self.snapshot.position[hit.chunk.id]
-            if wanted and not self.search_engine.is_about(position, wanted):
+            if tools and not self.search_engine.is_about(position, tools):
+                continue
+            if parts and not parts & self.search_engine.chunk_entities[position]:
                 continue
             found = set(terms(" ".join(hit.chunk.units)))
             if not groups or sum(bool(g & found) for g in groups) / len(groups) >= 0.5:

@@ -17,6 +17,7 @@ FACTS = [
     ("Is Kubeflow part of the CNCF?", ["Cloud Native Computing Foundation"]),
     ("Who created Metaflow?", ["Netflix"]),
     ("What is Katib used for?", ["hyperparameter tuning"]),
+    ("What is Katib?", ["hyperparameter tuning"]),  # a part is only mentioned, never the subject
     ("Who makes Ray?", ["Anyscale"]),
     ("How many times is MLflow downloaded each month?", ["30 million"]),
     ("What was ClearML's original name?", ["Allegro Trains"]),  # "Originally developed as"
