@@ -269,10 +269,8 @@ class ExtractiveAnswerer(Answerer):
         if asked and (QUANTITY.search(text) or AGENT_QUESTION.search(text)):
             # Another tool's number or maker is no answer: "How many stars does Comet have?" is
             # not answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
-            expand = self.search.snapshot.entities.expand
             candidates = [c for c in candidates
-                          if not (spoken := (expand(c.subject) | c.names) & tools)
-                          or spoken & asked]
+                          if not (spoken := self._named(c, tools)) or spoken & asked]
         if asked and QUANTITY.search(text):
             # ...and when no sentence left states a price, or a count, the corpus has none; a
             # count of something the corpus speaks of comes with its name ("stars").
@@ -288,6 +286,12 @@ class ExtractiveAnswerer(Answerer):
             if not stated:
                 return []
         return candidates
+
+    def _named(self, candidate: Candidate, among: set[str] | frozenset[str]) -> set[str]:
+        """Which of these names a sentence speaks of: its subject (and what that implies) and
+        the names it mentions."""
+        expand = self.search.snapshot.entities.expand
+        return set((expand(candidate.subject) | candidate.names) & among)
 
     def _corpus_terms(self, text: str) -> frozenset[str]:
         """The terms of a text that the corpus uses."""
