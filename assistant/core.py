@@ -148,12 +148,13 @@ class Assistant:
                 return False
             matched = self.search_engine.search(topic, 3, entities=[]).best_similarity
             return matched >= self.settings.topic_relevance
-        # A question that names a tool the corpus covers, the tools compared as a group
-        # ("which of these"), or asks for one ("which alternative is easiest to learn?") is on
-        # topic by that alone and may match more loosely.
-        about_tools = (bool(question.entities) or question.collective
-                       or question.intent == "recommend")
-        bar = self.settings.min_relevance - (0.08 if about_tools else 0.0)
+        # A question that names a tool the corpus covers, or the tools compared as a group
+        # ("which of these"), is on topic by that alone and may match more loosely; so is one
+        # asking for a tool in words the corpus uses ("which alternative is easiest to learn?",
+        # not "which tool for gardening?").
+        about_tools = bool(question.entities) or question.collective
+        asks_for_tool = question.intent == "recommend" and self._in_corpus_words(question)
+        bar = self.settings.min_relevance - (0.08 if about_tools or asks_for_tool else 0.0)
         if retrieval.best_similarity >= bar:
             return True
         # Short paraphrases embed poorly ("Where does W&B shine?"): a passage about the tool
@@ -175,6 +176,11 @@ class Assistant:
             if not groups or sum(bool(g & found) for g in groups) / len(groups) >= 0.5:
                 return True
         return False
+
+    def _in_corpus_words(self, question: Question) -> bool:
+        """Whether every topic word of a question, or a synonym of it, is one the corpus uses."""
+        groups = topic_groups(question.text, question.entities)
+        return bool(groups) and all(group & self._known_words for group in groups)
 
     def _not_covered(self, question: Question) -> str:
         tools = ", ".join(self.tools[:8]) or "the documents it holds"

@@ -14,29 +14,32 @@ QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
-# ...of which these only a number answers ("how long" may be "about a day").
-# The plural after "how many" names what is counted ("GitHub stars", "engineers"; "how many
-# times" asks how often).
+# A count may be written out: "thousands of GPUs".
+COUNT = re.compile(r"\d|\b(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
+# Questions only a count answers ("how long" may be "about a day"); the plural after "how many"
+# is what is counted ("GitHub stars", "engineers"), and "how many times" asks how often.
 COUNT_QUESTION = re.compile(
-    r"\bhow many\b(?! times\b)(?: ((?:[\w&-]+ )?(?!(?:does|is|was|has|us)\b)[\w-]+s)\b)?"
+    r"\bhow many\b(?! times\b)(?: (?:[\w&-]+ )?(?!(?:does|is|was|has|us)\b)([\w-]+s)\b)?"
     r"|\b(?:stars|percent)\b",
     re.IGNORECASE,
 )
 # "Who makes Ray?" is answered by a sentence that says by or at whom ("Built by Anyscale").
-AGENT_QUESTION = re.compile(r"^\s*who\b(?! should| would| needs?\b)", re.IGNORECASE)
+AGENT_QUESTION = re.compile(
+    r"^\s*who\s+(?:\w+\s+){0,2}?(?:makes?|made|builds?|built|develops?|developed|creates?|"
+    r"created|maintains?|maintained|founded|owns?|owned|backs?|backed|sponsors?|sponsored|"
+    r"funds?|funded|started|behind)\b",
+    re.IGNORECASE,
+)
 AGENT = re.compile(
     r"\b(?i:built|backed|backing|developed|created|made|maintained|founded|sponsored|owned)"
     r"\b[^.]{0,20}?\b(?:by|at|from)\s+(?:the\s+)?[A-Z]"  # a name: "at Netflix", not "at scale"
 )
 # "When was W&B founded?" is answered by a date or by nothing ("When should we switch?" asks
 # for a condition instead).
-DATE_QUESTION = re.compile(
-    r"^\s*(?:when (?:was|were|did|is|will)\b(?! it (?:time|worth|better))|(?:in )?what year\b)",
-    re.IGNORECASE,
-)
+DATE_QUESTION = re.compile(r"^\s*(?:when (?:was|were|did)\b|(?:in )?what year\b)", re.IGNORECASE)
 DATE = re.compile(
-    r"\b(?:1[89]|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|"
-    r"October|November|December)\b"
+    r"\b(?:1[89]|20)\d\d\b|\b(?:January|February|March|April|June|July|August|September|"
+    r"October|November|December)\b|\bMay \d"  # "May" alone opens sentences too
 )
 # "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
 LIST_QUESTION = re.compile(
@@ -55,7 +58,10 @@ ANSWER_KIND = re.compile(
     rf"\b(?:which|what)\s+(?:[\w-]+\s+)?({KIND_WORDS}|choices?)\b", re.IGNORECASE
 )
 # A decision question that asks when to stay rather than when to go.
-STAYING = re.compile(r"\b(stay|staying|stick|sticking|keep|keeping)\b", re.IGNORECASE)
+STAYING = re.compile(
+    r"\b(?i:stay(?:ing)? (?:with|on)|stick(?:ing)? (?:with|to))\b"
+    r"|\b(?i:keep(?:ing)? (?:using |on |with )?)[A-Z]"  # "keep Kubeflow", not "keep costs"
+)
 # "Which tool is easiest to learn?" asks for a ranking, which a paragraph comparing several
 # tools on that point answers best.
 SUPERLATIVE = re.compile(

@@ -19,6 +19,7 @@ from assistant.entities import standalone
 from assistant.expectations import (
     AGENT,
     AGENT_QUESTION,
+    COUNT,
     COUNT_QUESTION,
     DATE,
     DATE_QUESTION,
@@ -257,20 +258,27 @@ class ExtractiveAnswerer(Answerer):
     def _of_the_kind_asked(
         self, question: Question, candidates: list[Candidate], tools: frozenset[str]
     ) -> list[Candidate]:
-        """The candidates that can be the kind of answer asked for: a date for "when was...", by
-        or at whom for "who made...", and for a quantity asked of a tool, sentences about it;
-        none when the corpus lacks it."""
+        """The candidates that can be the kind of answer asked for: a date for "when was...", a
+        maker for "who made...", and for a quantity or maker asked of something named,
+        sentences about it, not about other tools; none when the corpus lacks it."""
         text = question.text
         if DATE_QUESTION.search(text):
             candidates = [c for c in candidates if DATE.search(c.text)]
         if AGENT_QUESTION.search(text):
             candidates = [c for c in candidates if AGENT.search(c.text)]
-        asked = tools & set(question.entities)
+        # The tools the question names, or else the other things it names ("Anyscale"), but
+        # not what a name implies ("Kubeflow Pipelines" is not a question about Kubeflow's
+        # stars); "GitHub" in "GitHub stars" is part of what is asked, not whose.
+        entities = self.search.snapshot.entities
+        named = set(question.entities) - {
+            implied for name in question.entities for implied in entities.expand(name)
+            if implied != name}
+        asked = (named & tools) or named
         if asked and (QUANTITY.search(text) or AGENT_QUESTION.search(text)):
             # Another tool's number or maker is no answer: "How many stars does Comet have?" is
             # not answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
             candidates = [c for c in candidates
-                          if not (spoken := self._named(c, tools)) or spoken & asked]
+                          if not (spoken := self._named(c, tools | asked)) or spoken & asked]
         if asked and QUANTITY.search(text):
             # ...and when no sentence left states a price, or a count, the corpus has none; a
             # count of something the corpus speaks of comes with its name ("stars").
@@ -280,7 +288,7 @@ class ExtractiveAnswerer(Answerer):
             elif counted:
                 things = self._corpus_terms(counted.group(1) or "")
                 stated = [c for c in candidates
-                          if NUMBER.search(c.text) and (not things or things & c.terms)]
+                          if COUNT.search(c.text) and (not things or things & c.terms)]
             else:
                 stated = candidates
             if not stated:

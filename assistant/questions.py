@@ -55,6 +55,7 @@ RECOMMEND = re.compile(
     r"\bshould (we|i) (use|pick|choose|adopt|go with|try)\b|\bgood (fit|choice)\b|\bbottleneck\b",
     re.IGNORECASE,
 )
+CITED = re.compile(r"\[\d+\]")
 PRONOUN = re.compile(r"\b(it|its|it's|they|them|their|this one|that one)\b", re.IGNORECASE)
 ELLIPSIS_LEAD = re.compile(r"^\s*(and|what about|how about|same for|and for|and what about)\b",
                            re.IGNORECASE)
@@ -85,7 +86,6 @@ THAN = re.compile(r"\s+than\b", re.IGNORECASE)
 # A lower-case word with an English inflection ("babysitting", "idling", "quickly") is a word
 # the model's vocabulary happens to lack, not a product name ("sagemaker", "dagster").
 ENGLISH_ENDING = re.compile(r"(ing|ed|ly|ness|tion|sion|ment|ful|less|able|ible|ous|ive)$")
-DOING = re.compile(r"(ing|ly)$")  # a gerund or an adverb: how something is done
 
 
 _QUESTION_TERMS = QUESTION_WORDS | {stem(w) for w in QUESTION_WORDS}
@@ -184,8 +184,8 @@ def _asks_for_alternatives(text: str, named: list[str]) -> bool:
     return any(
         (following and following.group(1).lower().startswith(name))
         or re.search(rf"\b{re.escape(name)}(?:'s)? alternatives?\b", lowered)
-        or re.search(rf"\bkeep(?:ing)? (?:using |on |with )?{re.escape(name)}\b"
-                     r"(?! (?:running|up|alive|going|healthy|working))", lowered)
+        or re.search(rf"\bkeep(?:ing)? (?:using |on |with )?{re.escape(name)}"
+                     r"(?:$|[?.!,;]| (?:or|and|instead|over|rather|at all)\b)", lowered)
         for name in (n.lower() for n in named)
     )
 
@@ -194,21 +194,23 @@ def _last_topic(
     history: list[tuple[str, str]], entities: EntityIndex
 ) -> tuple[str | None, list[str]]:
     """The most recent user question that named something, resolved in its own context, or
-    the tool answered to one that named nothing ("Which tool for serving?" -> BentoML)."""
+    the tool answered to one that asked for a tool ("Which tool for serving?" -> BentoML)."""
     # One forward pass: each user turn is resolved against the topic running before it, so a
     # long conversation costs linear time (resolving each turn from scratch was exponential).
     topic: tuple[str | None, list[str]] = (None, [])
-    asked_open = False  # the last user turn named nothing: its answer names the topic
+    asked_for_tool = False  # the last user turn asked for a tool without naming one
     for role, content in history[-MAX_HISTORY_TURNS:]:
+        content = content[:MAX_TURN_CHARS]
         if role != "user":
-            answered = [n for n in entities.find(content[:MAX_TURN_CHARS]) if n in entities.tools]
-            if asked_open and answered:
-                topic = (None, answered[:1])  # the tool the answer leads with
-            asked_open = False
+            # An answer cites its passages; a refusal, which lists every tool, cites none.
+            tools = [n for n in entities.find(content) if n in entities.tools]
+            if asked_for_tool and tools and CITED.search(content):
+                topic = (None, tools[:1])  # the tool the answer leads with
+            asked_for_tool = False
             continue
-        standalone = _resolve(content[:MAX_TURN_CHARS], *topic, entities)
+        standalone = _resolve(content, *topic, entities)
         named = entities.find(standalone)
-        asked_open = not named
+        asked_for_tool = not named and _intent(standalone, named) == "recommend"
         if named:
             topic = (standalone, named)
     return topic
@@ -345,17 +347,11 @@ def topic_groups(text: str, names: list[str]) -> list[frozenset[str]]:
 
 
 def _uncovered(text: str, entities: EntityIndex, vocabulary: frozenset[str]) -> bool:
-    """True when the question's topical words (beyond names) all lie outside the corpus.
-
-    Words of doing alone ("babysitting", "quickly") don't make it so: they say in other words
-    what is done, which the corpus may well cover ("maintaining"); a thing the corpus never
-    names ("mascot", "city", "headquartered") is what marks another topic."""
+    """True when the question's topical words (beyond names) all lie outside the corpus."""
     names = entities.name_words(text)
     topical = [
         w for w in words(text)
         if w not in STOPWORDS and w not in names and w.isalpha()
         and w not in QUESTION_WORDS and stem(w) not in QUESTION_WORDS
     ]
-    outside = [w for w in topical if not ({w, *query_terms(w)} & vocabulary)]
-    return bool(topical) and len(outside) == len(topical) and not all(
-        DOING.search(w) for w in outside)
+    return bool(topical) and all(not ({w, *query_terms(w)} & vocabulary) for w in topical)

@@ -117,6 +117,9 @@ _ABBREVIATION = re.compile(
 )
 
 
+_ANY_CASE = {short.lower(): full for short, full in ABBREVIATIONS.items() if not short.isalpha()}
+
+
 def spell_out_abbreviations(text: str, vocabulary: frozenset[str]) -> str:
     """The text with this domain's shorthand ("k8s") written out, unless the corpus uses it."""
 
@@ -124,7 +127,7 @@ def spell_out_abbreviations(text: str, vocabulary: frozenset[str]) -> str:
         short = match.group(1)
         if short.lower() in vocabulary:
             return short
-        return ABBREVIATIONS.get(short) or ABBREVIATIONS[short.lower()]
+        return ABBREVIATIONS.get(short) or _ANY_CASE[short.lower()]
 
     return _ABBREVIATION.sub(spelled, text)
 

@@ -48,8 +48,20 @@ def test_feedback_without_retention_keeps_every_answer(tmp_path):
 
 
 def test_feedback_retention_is_a_setting_and_empty_means_forever(monkeypatch):
+    monkeypatch.delenv("ASSISTANT_FEEDBACK_KEEP_DAYS", raising=False)
     assert Settings(_env_file=None).feedback_keep_days == 30
     monkeypatch.setenv("ASSISTANT_FEEDBACK_KEEP_DAYS", "7")
     assert Settings(_env_file=None).feedback_keep_days == 7
     monkeypatch.setenv("ASSISTANT_FEEDBACK_KEEP_DAYS", "")
     assert Settings(_env_file=None).feedback_keep_days is None
+
+
+def test_feedback_serving_answers_sweeps_old_ones_now_and_then(tmp_path, monkeypatch):
+    path = tmp_path / "feedback.sqlite3"
+    store = FeedbackStore(path, keep_days=1)
+    _serve(store, "old")
+    later = time.time() + 2 * DAY
+    monkeypatch.setattr(time, "time", lambda: later)
+    _serve(store, "new")  # an hour and more since the last sweep: this answer triggers one
+    assert _answer_ids(path) == {"new"}
+    store.close()
