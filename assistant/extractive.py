@@ -262,9 +262,10 @@ class ExtractiveAnswerer(Answerer):
         maker for "who made...", and for a quantity or maker asked of something named,
         sentences about it, not about other tools; none when the corpus lacks it."""
         text = question.text
+        wants_maker, wants_quantity = bool(AGENT_QUESTION.search(text)), bool(QUANTITY.search(text))
         if DATE_QUESTION.search(text):
             candidates = [c for c in candidates if DATE.search(c.text)]
-        if AGENT_QUESTION.search(text):
+        if wants_maker:
             candidates = [c for c in candidates if AGENT.search(c.text)]
         # The tools the question names, or else the other things it names ("Anyscale"), but
         # not what a name implies ("Kubeflow Pipelines" is not a question about Kubeflow's
@@ -274,12 +275,12 @@ class ExtractiveAnswerer(Answerer):
             implied for name in question.entities for implied in entities.expand(name)
             if implied != name}
         asked = (named & tools) or named
-        if asked and (QUANTITY.search(text) or AGENT_QUESTION.search(text)):
+        if asked and (wants_quantity or wants_maker):
             # Another tool's number or maker is no answer: "How many stars does Comet have?" is
             # not answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
             candidates = [c for c in candidates
                           if not (spoken := self._named(c, tools | asked)) or spoken & asked]
-        if asked and QUANTITY.search(text):
+        if asked and wants_quantity:
             # ...and when no sentence left states a price, or a count, the corpus has none; a
             # count of something the corpus speaks of comes with its name ("stars").
             counted = COUNT_QUESTION.search(text)
