@@ -115,8 +115,6 @@ _ABBREVIATION = re.compile(
     + "|".join(f"(?i:{re.escape(a)})" if not a.isalpha() else re.escape(a) for a in ABBREVIATIONS)
     + r")(?![\w&-])"
 )
-
-
 _ANY_CASE = {short.lower(): full for short, full in ABBREVIATIONS.items() if not short.isalpha()}
 
 
