@@ -35,6 +35,7 @@ from assistant.expectations import (
     compared_aspect,
     negated_terms,
 )
+from assistant.measures import CountAsked, count_asked, stated_count
 from assistant.questions import Question
 from assistant.retrieval import HybridSearch, Retrieval
 from assistant.text import term_groups, terms, word_count
@@ -95,6 +96,11 @@ class ExtractiveAnswerer(Answerer):
     def draft(self, question: Question, retrieval: Retrieval) -> Draft:
         """Write the answer with [n] markers into the returned hit pool."""
         pool = HitPool(list(retrieval.hits))
+        counted = count_asked(question.text)
+        if counted and question.intent in {"fact", "recommend"}:
+            text = self._most_counted(counted, pool)
+            if text:
+                return Draft(text=text, hits=pool.hits)
         if question.intent == "decide":
             text = self._decision(question, retrieval, pool)
         elif question.intent == "compare":
@@ -172,6 +178,23 @@ class ExtractiveAnswerer(Answerer):
         if alternative:
             lines.append(f"**Alternatively:** {_as_prose(alternative)}")
         return "\n".join(lines)
+
+    def _most_counted(self, counted: CountAsked, pool: HitPool) -> str:
+        """"Which has the most GitHub stars?": the sentence stating the largest count of them
+        (the smallest for "fewest"), compared across tools; empty unless two tools state one."""
+        tools = frozenset(self.search.snapshot.entities.tools)
+        found = self._facet(counted.phrase, pool, [], 3 * self.facet_k)
+        per_tool: dict[str, tuple[float, Candidate]] = {}
+        for c in sorted(found, key=lambda c: -c.score):
+            value = stated_count(c.text, counted.noun)
+            about = self._named(c, tools) if c.subject not in tools else {c.subject}
+            if value is not None and len(about) == 1:
+                per_tool.setdefault(next(iter(about)), (value, c))
+        if len(per_tool) < 2:
+            return ""
+        pick = min if counted.fewest else max
+        _, chosen = pick(per_tool.values(), key=lambda entry: entry[0])
+        return _as_prose([chosen])
 
     def _comparison(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         # Compare the tools named; other names ("Pro", "GitHub") are part of the aspect.
