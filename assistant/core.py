@@ -163,9 +163,11 @@ class Assistant:
             return False
         groups = topic_groups(question.text, question.entities)
         # A tool must be what the passage is about; a part or a backer ("Katib") is only ever
-        # mentioned, so a mention will do.
+        # mentioned, so a mention will do, but then every topic word must be there too: a
+        # passage on "decorated Python functions" doesn't answer how to write one.
         tools = {n for n in question.entities if n in self.tools}
         parts = set(question.entities) - tools
+        share = 0.5 if tools else 1.0
         for hit in retrieval.hits[:3]:
             position = self.snapshot.position[hit.chunk.id]
             if tools and not self.search_engine.is_about(position, tools):
@@ -173,7 +175,7 @@ class Assistant:
             if parts and not parts & self.search_engine.chunk_entities[position]:
                 continue
             found = set(terms(" ".join(hit.chunk.units)))
-            if not groups or sum(bool(g & found) for g in groups) / len(groups) >= 0.5:
+            if not groups or sum(bool(g & found) for g in groups) / len(groups) >= share:
                 return True
         return False
 

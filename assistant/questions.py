@@ -128,7 +128,9 @@ def _resolve(
     missing = [e for e in previous_entities if e not in named]
     if missing and PRONOUN.search(question):
         return PRONOUN.sub(lambda m: _pronoun_for(m.group(1), missing), question, count=1)
-    if not named and ELLIPSIS_LEAD.match(question):
+    if not named and ELLIPSIS_LEAD.match(question) and previous_question:
+        # "And the pricing?" after "How much does ClearML cost?" (not after an answer that
+        # only led with a tool: "What about serving?" then asks anew).
         rest = ELLIPSIS_LEAD.sub("", question).strip(" ?.!")
         return f"{rest} of {' and '.join(previous_entities)}?"
     return question

@@ -222,6 +222,7 @@ def test_answers_follow_up_uses_the_conversation(assistant):
         "What is the capital of France?",
         "What tool should I use to edit photos?",
         "Is Kubeflow good for cooking?",
+        "Write me a Python function to reverse a string.",  # "Python" is named, not the topic
         "Which tool should we use for gardening?",
         "How many stars does Anyscale have?",  # not answered with Ray's or Kubeflow's
         "How many GitHub stars does Kubeflow Pipelines have?",

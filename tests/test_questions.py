@@ -29,6 +29,9 @@ def test_questions_follow_up_to_an_open_question_takes_the_tool_answered(assista
     resolved = resolve_followup("How many stars does it have?", refused,
                                 assistant.snapshot.entities)
     assert resolved == "How many stars does ClearML have?"
+    # "What about serving?" after an answer that only led with a tool asks anew.
+    assert resolve_followup("What about serving?", history[:2],
+                            assistant.snapshot.entities) == "What about serving?"
 
 
 def test_questions_pronoun_follow_up_takes_the_previous_subject(assistant):
