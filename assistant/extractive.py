@@ -500,10 +500,13 @@ def _rescored(candidate: Candidate, bonus: float) -> Candidate:
 
 def _repeats(candidate: Candidate, chosen: list[Candidate]) -> bool:
     """Near-duplicates: a sentence already in the answer (itself or as an antecedent), or one
-    sharing most of its terms with a chosen one."""
+    sharing most of its terms with a chosen one about the same thing (pricing rows of two tools
+    share their column names, not their facts)."""
     for other in chosen:
         if candidate.places & other.places:
             return True
+        if candidate.subject and other.subject and candidate.subject != other.subject:
+            continue
         union = candidate.terms | other.terms
         if union and len(candidate.terms & other.terms) / len(union) > 0.5:
             return True

@@ -56,6 +56,8 @@ RECOMMEND = re.compile(
     re.IGNORECASE,
 )
 CITED = re.compile(r"\[\d+\]")
+WHICH_OF_THEM = re.compile(
+    r"\bwhich (?:one|of (?:them|the two|these|those|both))\b", re.IGNORECASE)
 PRONOUN = re.compile(r"\b(it|its|it's|they|them|their|this one|that one)\b", re.IGNORECASE)
 ELLIPSIS_LEAD = re.compile(r"^\s*(and|what about|how about|same for|and for|and what about)\b",
                            re.IGNORECASE)
@@ -125,6 +127,9 @@ def _resolve(
         rest = ELLIPSIS_LEAD.sub("", question).strip(" ?.!")
         if len([w for w in words(rest) if w not in STOPWORDS]) <= len(named) + 1:
             return _replace_entities(previous_question, previous_entities, named, entities)
+    if not named and len(previous_entities) >= 2 and WHICH_OF_THEM.search(question):
+        # "Which one is cheaper?" after "ClearML and Comet pricing": a choice between them.
+        return f"{question.rstrip(' ?.!')}, {' or '.join(previous_entities)}?"
     missing = [e for e in previous_entities if e not in named]
     if missing and PRONOUN.search(question):
         return PRONOUN.sub(lambda m: _pronoun_for(m.group(1), missing), question, count=1)

@@ -89,6 +89,13 @@ def test_answers_decision_about_staying_says_when_to_stay_first(assistant):
     assert costs.answer.startswith("**When to switch:**")
 
 
+def test_answers_comparison_of_prices_gives_each_tools_row(assistant):
+    # Two pricing rows share their column names, not their facts: neither repeats the other.
+    answer = assistant.ask("ClearML or Comet, which is cheaper?")
+    _assert_well_cited(answer)
+    assert "From $15/month" in answer.answer and "$19/month Pro" in answer.answer
+
+
 def test_answers_comparison_covers_both_tools(assistant):
     answer = assistant.ask("MLflow vs Ray: which fits us?")
     _assert_well_cited(answer)

@@ -34,6 +34,14 @@ def test_questions_follow_up_to_an_open_question_takes_the_tool_answered(assista
                             assistant.snapshot.entities) == "What about serving?"
 
 
+def test_questions_which_one_chooses_between_the_tools_just_named(assistant):
+    history = [("user", "Tell me about ClearML and Comet pricing."),
+               ("assistant", "ClearML: From $15/month [1]; Comet ML: $19/month Pro [2].")]
+    resolved = resolve_followup("Which one is cheaper?", history, assistant.snapshot.entities)
+    assert resolved == "Which one is cheaper, ClearML or Comet ML?"
+    assert _analyze(assistant, "Which one is cheaper?", history).intent == "compare"
+
+
 def test_questions_pronoun_follow_up_takes_the_previous_subject(assistant):
     history = [("user", "Tell me about ClearML."), ("assistant", "ClearML delivers ...")]
     resolved = resolve_followup("How much does it cost?", history, assistant.snapshot.entities)
