@@ -20,7 +20,7 @@ STOPWORDS = frozenset(
     describe please know want need one ones thing things really vs versus still actually
     currently yet already even ever anyway okay ok hey hi hello thanks thank
     something anything everything nothing someone anyone else instead kind sort stuff
-    take takes taking took taken make makes making made
+    take takes taking took taken make makes making made use uses used using
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 

@@ -34,6 +34,8 @@ FACTS = [
     # "Take" is a light verb: "MLflow takes hours" says nothing of Metaflow; and a duration
     # need not be a number.
     ("How long does it take to pick up Metaflow?", ["about a day"]),
+    # So is "use": "...uses multiple Kubeflow components" says nothing of MLflow.
+    ("do i need to know kubernetes to use mlflow", ["does not require Kubernetes expertise"]),
     ("Which tool should we pick if model serving is our bottleneck?", ["BentoML"]),
     ("Who originally developed Metaflow?", ["Netflix"]),
     ("How long should we budget to migrate our pipelines?", ["2-4 weeks"]),
