@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from assistant.text import stem
 
-# "the most GitHub stars", "the fewest stars", "the most monthly downloads"
+# "the most GitHub stars", "the fewest stars", "the most monthly downloads", "the lowest star
+# count"
 COUNTED_SUPERLATIVE = re.compile(
     r"\b(most|highest|largest|biggest|fewest|least|lowest|smallest)\s+(?:number of\s+)?"
-    r"(?:[\w-]+\s+)?([a-z][\w-]*s)\b",
+    r"(?:[\w-]+\s+)?(?:([a-z][\w-]*) count|([a-z][\w-]*s))\b",
     re.IGNORECASE,
 )
 FEWEST = frozenset({"fewest", "least", "lowest", "smallest"})
@@ -32,9 +33,9 @@ def count_asked(question: str) -> CountAsked | None:
     match = COUNTED_SUPERLATIVE.search(question)
     if match is None:
         return None
-    phrase = match.group(0)[len(match.group(1)):].strip()
-    return CountAsked(noun=match.group(2).lower(), phrase=phrase,
-                      fewest=match.group(1).lower() in FEWEST)
+    phrase = match.group(0)[len(match.group(1)):].strip().removesuffix(" count")
+    noun = (match.group(2) or match.group(3)).lower()
+    return CountAsked(noun=noun, phrase=phrase, fewest=match.group(1).lower() in FEWEST)
 
 
 def stated_count(sentence: str, noun: str) -> float | None:

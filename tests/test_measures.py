@@ -11,6 +11,8 @@ def test_measures_a_counted_superlative_names_what_and_which_way():
     most = count_asked("Which tool has the most GitHub stars?")
     assert (most.noun, most.phrase, most.fewest) == ("stars", "GitHub stars", False)
     assert count_asked("Which option has the fewest stars?").fewest
+    lowest = count_asked("Which project has the lowest star count?")
+    assert (lowest.noun, lowest.phrase, lowest.fewest) == ("star", "star", True)
     # No count asked: "most popular" is an adjective, "least overhead" counts nothing.
     assert count_asked("Which of these is most popular?") is None
     assert count_asked("Which has the least operational overhead?") is None
