@@ -6,11 +6,11 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 from starlette.concurrency import run_in_threadpool
 
+from assistant.api.errors import error_response
 from integrations.slack.connection import SlackConnection
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,10 @@ def add_events_route(api: FastAPI, bolt: App, signing_secret: str,
         # The verifier itself raises on a timestamp that is not a number.
         if not (timestamp.isdigit() and verifier.is_valid(body, timestamp, signature)):
             log.warning("rejected a /slack/events request with a bad or stale signature")
-            return JSONResponse(
-                {"error": {"code": "invalid_signature", "message": (
-                    "The X-Slack-Signature is missing or wrong, or the request is more than "
-                    "5 minutes old: requests must be signed with the app's signing secret.")}},
-                status_code=401,
+            return error_response(
+                401, "invalid_signature",
+                "The X-Slack-Signature is missing or wrong, or the request is more than "
+                "5 minutes old: requests must be signed with the app's signing secret.",
             )
         bolt_request = BoltRequest(
             body=body.decode("utf-8", errors="replace"),
@@ -54,21 +53,20 @@ def add_events_route(api: FastAPI, bolt: App, signing_secret: str,
             # Not acknowledged, so not claimed by the dedupe: Slack's retry will be answered.
             log.warning("could not answer a Slack request: the bot has not reached the Slack "
                         "Web API yet (the log says why); Slack will retry")
-            return JSONResponse(
-                {"error": {"code": "slack_unavailable", "message": (
-                    "The bot cannot reach the Slack Web API yet (auth.test has not succeeded), "
-                    "so it cannot answer; Slack retries events later.")}},
-                status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)},
+            return error_response(
+                503, "slack_unavailable",
+                "The bot cannot reach the Slack Web API yet (auth.test has not succeeded), "
+                "so it cannot answer; Slack retries events later.",
+                **{"Retry-After": str(RETRY_AFTER_S)},
             )
         # dispatch() blocks until the listener acknowledges (well under Slack's 3 s), so it
         # runs on a worker thread rather than the event loop.
         bolt_response = await run_in_threadpool(bolt.dispatch, bolt_request)
         if bolt_response.status >= 500:
             # bolt answers a failure with an empty body; the API's errors are always JSON.
-            return JSONResponse(
-                {"error": {"code": "slack_handler_failed", "message": (
-                    "The bot could not handle this Slack request; the server log says why.")}},
-                status_code=bolt_response.status,
+            return error_response(
+                bolt_response.status, "slack_handler_failed",
+                "The bot could not handle this Slack request; the server log says why.",
             )
         return Response(
             content=bolt_response.body,
