@@ -67,13 +67,7 @@ class Assistant:
         started = time.perf_counter()
         self.refresh()
         snapshot, search, answerer = self.snapshot, self.search_engine, self.answerer
-        question = analyze(
-            message,
-            _normalise(history),
-            snapshot.entities,
-            self._known_words,
-            self.embedder.vocabulary,
-        )
+        question = self.understand(message, history)
         refusal = self._refusal(question)
         timings: dict[str, float] = {}
         if refusal is None:
@@ -95,6 +89,12 @@ class Assistant:
                     return self._answer(question, checked.text, citations, True, started, timings)
                 refusal = self._not_covered(question)
         return self._answer(question, refusal, [], False, started, timings)
+
+    def understand(self, message: str, history: Iterable[HistoryItem] | None = None) -> Question:
+        """The question as `ask` takes it: follow-ups made standalone, instructions removed,
+        names and intent found."""
+        return analyze(message, _normalise(history), self.snapshot.entities, self._known_words,
+                       self.embedder.vocabulary)
 
     def search(self, query: str, k: int = 5) -> list[Passage]:
         """The passages that best match a query, best first."""

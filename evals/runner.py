@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Protocol
 from tqdm import tqdm
 
 from assistant.answers import Answer
-from assistant.questions import analyze, known_words
 from evals.metrics import CaseScore, Observation, aggregate, score_case
 from evals.schema import EvalCase
 from evals.thresholds import Thresholds
@@ -45,7 +44,6 @@ class AssistantSystem:
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
-        self._known: tuple[object, frozenset[str]] | None = None
 
     @property
     def answer_k(self) -> int:
@@ -61,12 +59,7 @@ class AssistantSystem:
         injected instructions removed) with the entities the analysis found."""
         assistant = self.assistant
         assistant.refresh()
-        snapshot = assistant.snapshot
-        if self._known is None or self._known[0] is not snapshot:
-            # Derived from the whole vocabulary: once per index generation, not per case.
-            self._known = (snapshot, known_words(snapshot.vocabulary))
-        question = analyze(message, list(history), snapshot.entities, self._known[1],
-                           assistant.embedder.vocabulary)
+        question = assistant.understand(message, history)
         found = assistant.search_engine.search(question.text, k, entities=question.entities)
         return [hit.chunk.text for hit in found.hits]
 
