@@ -32,7 +32,7 @@ class TutorialBaseline:
         self.k = k
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         # Ephemeral clients share one in-memory store per process: a unique name keeps runs apart.
-        self.store, self.splits = tutorial_store(
+        self.store = tutorial_store(
             documents, embeddings, client, f"baseline-{uuid.uuid4().hex[:12]}"
         )
 

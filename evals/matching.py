@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from assistant.text import split_sentences
 
@@ -14,7 +14,7 @@ _SCALES = {
     "k": 3, "thousand": 3, "m": 6, "million": 6, "mn": 6, "b": 9, "bn": 9, "billion": 9,
     "t": 12, "trillion": 12,
 }
-_ONE = r"(?P<{c}>[$€£])?\s?(?P<{n}>\d+(?:,\d{{3}})*(?:\.\d+)?|\d+(?:\.\d+)?)"
+_ONE = r"(?P<{c}>[$€£])?\s?(?P<{n}>\d+(?:,\d{{3}})*(?:\.\d+)?)"
 # One number as a reader reads it: currency, value, an optional range ("1-2", "$10-$20"), and
 # what follows it glued on or as a scale word ("42.2K", "30x", "82%", "30 million").
 # "$60/month" reads "$60": the per-unit part changes nothing about the figure stated.
@@ -46,10 +46,7 @@ def _value(digits: str, scale: int) -> str:
     plain = digits.replace(",", "")
     if not scale:
         return plain  # "3.10" stays itself: it may be a version, where "3.1" is another
-    try:
-        scaled = Decimal(plain).scaleb(scale)
-    except InvalidOperation:  # pragma: no cover - the pattern only admits digits
-        return plain
+    scaled = Decimal(plain).scaleb(scale)  # the pattern only admits digits
     return format(scaled.normalize(), "f")  # "42.2K" and "42,200" both read "42200"
 
 

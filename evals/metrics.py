@@ -11,7 +11,6 @@ from evals.matching import (
     MARKER,
     cited_by,
     contains,
-    normalise,  # noqa: F401 - part of this module's matching interface
     number_tokens,
     statements,
 )

@@ -41,7 +41,7 @@ def build_app(corpus: Path, store_dir: Path) -> FastAPI:
     client = chromadb.PersistentClient(
         path=str(store_dir), settings=chromadb.config.Settings(anonymized_telemetry=False)
     )
-    store, _ = tutorial_store(load_corpus([corpus]).documents, embeddings, client, "tutorial")
+    store = tutorial_store(load_corpus([corpus]).documents, embeddings, client, "tutorial")
     app = FastAPI()
 
     @app.post("/chat")

@@ -23,8 +23,8 @@ TOP_K = 4
 
 def tutorial_store(
     documents: Sequence[Document], embeddings: Embeddings, client: object, name: str
-) -> tuple[Chroma, list[LCDocument]]:
-    """Split the documents and index the splits in a new Chroma collection; returns both."""
+) -> Chroma:
+    """Split the documents and index the splits in a new Chroma collection."""
     splitter = RecursiveCharacterTextSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
     splits = splitter.split_documents(
         [
@@ -38,4 +38,4 @@ def tutorial_store(
     store = Chroma(collection_name=name, embedding_function=embeddings, client=client,
                    collection_metadata={"hnsw:space": "cosine"})
     store.add_documents(splits, ids=[s.id for s in splits])
-    return store, splits
+    return store
