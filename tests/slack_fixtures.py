@@ -113,6 +113,12 @@ def dm(text: str, channel: str = "D0001", **extra: Any) -> dict[str, Any]:
             "ts": new_ts(), "channel": channel, **extra}
 
 
+def thread_reply(text: str, parent: str, channel: str) -> dict[str, Any]:
+    """A person's reply, in a channel, to the thread started by `parent`."""
+    return {"type": "message", "channel_type": "channel", "user": "U0001", "text": text,
+            "ts": new_ts(), "thread_ts": parent, "channel": channel}
+
+
 def in_thread(ts: str) -> Any:
     """Matches calls posting into the thread started by `ts`."""
     return lambda call: call.arg("thread_ts") == ts

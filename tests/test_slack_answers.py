@@ -25,6 +25,7 @@ from tests.slack_fixtures import (
     send,
     send_event,
     sources,
+    thread_reply,
 )
 from tests.slack_mock import BOT_ID, BOT_USER_ID, TEAM_ID, MockSlack
 
@@ -72,9 +73,7 @@ def test_thread_follow_up_uses_the_thread_as_history(url: str, slack: MockSlack)
         {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": reply,
          "text": "ClearML is an open-source MLOps platform [1]."},
     ]
-    follow_up = {"type": "message", "channel_type": "channel", "user": "U0001",
-                 "text": "How much does it cost?", "ts": new_ts(), "thread_ts": parent,
-                 "channel": "C0002"}
+    follow_up = thread_reply("How much does it cost?", parent, "C0002")
     slack.replies[("C0002", parent)].append({**follow_up})
     send_event(url, follow_up)
     [post] = slack.wait_for("chat.postMessage", in_thread(parent))
@@ -104,8 +103,7 @@ def test_thread_the_bot_never_answered_in_is_left_alone(url: str, slack: MockSla
     parent = new_ts()
     slack.replies[("C0003", parent)] = [
         {"type": "message", "user": "U0002", "ts": parent, "text": "Lunch anyone?"}]
-    chatter = {"type": "message", "channel_type": "channel", "user": "U0001", "text": "Sure!",
-               "ts": new_ts(), "thread_ts": parent, "channel": "C0003"}
+    chatter = thread_reply("Sure!", parent, "C0003")
     send_event(url, chatter)
     slack.wait_for("conversations.replies", lambda c: c.arg("ts") == parent)
     answered_after_marker(slack, url)
@@ -122,9 +120,7 @@ def test_thread_follow_up_in_a_long_thread_reads_every_page(url: str, slack: Moc
                "text": f"<@{BOT_USER_ID}> Tell me about ClearML."},
               {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": new_ts(),
                "text": "ClearML is an open-source MLOps platform [1]."}]
-    follow_up = {"type": "message", "channel_type": "channel", "user": "U0001",
-                 "text": "How much does it cost?", "ts": new_ts(), "thread_ts": parent,
-                 "channel": "C0005"}
+    follow_up = thread_reply("How much does it cost?", parent, "C0005")
     slack.replies[("C0005", parent)] = [*thread, {**follow_up}]
     send_event(url, follow_up)
     [post] = slack.wait_for("chat.postMessage", in_thread(parent))
@@ -156,9 +152,7 @@ def test_thread_reply_is_left_alone_when_the_thread_cannot_be_read(
         {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": parent,
          "text": "Kubeflow is a Kubernetes-native ML platform [1]."}]
     slack.fail_once("conversations.replies", status=200, error="missing_scope")
-    reply = {"type": "message", "channel_type": "channel", "user": "U0001",
-             "text": "How much does ClearML cost?", "ts": new_ts(), "thread_ts": parent,
-             "channel": "C0007"}
+    reply = thread_reply("How much does ClearML cost?", parent, "C0007")
     send_event(url, reply)
     answered_after_marker(slack, url)
     assert slack.calls_to("chat.postMessage", in_thread(parent)) == []
