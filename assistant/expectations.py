@@ -62,6 +62,24 @@ STAYING = re.compile(
     r"\b(?i:stay(?:ing)? (?:with|on)|stick(?:ing)? (?:with|to))\b"
     r"|\b(?i:keep(?:ing)? (?:using |on |with )?)[A-Z]"  # "keep Kubeflow", not "keep costs"
 )
+# "What's the catch with Ray?" asks for a cost or a limit, which sentences state as a need, a
+# break or an admitted disadvantage ("...less complexity but requires pairing with other tools").
+DRAWBACK_QUESTION = re.compile(
+    r"\b(downsides?|drawbacks?|disadvantages?|cons|catch|pitfalls?|gotchas?|weakness(?:es)?|"
+    r"weak (?:spots?|points?)|limitations?|risks?)\b|\bwhat (?:do|would|will) (?:we|i|you) "
+    r"(?:lose|give up)\b",
+    re.IGNORECASE,
+)
+# "Pros and cons" asks for both sides, which the best-matching sentences give.
+BOTH_SIDES = re.compile(r"\b(pros|advantages?|benefits?|upsides?|strengths?)\b", re.IGNORECASE)
+DRAWBACK = re.compile(
+    r"\b(disadvantage|downside|drawback|but also|requir(?:e|es|ing)|must|needs? (?:a|an|to)|"
+    r"will change|break|breaks|overhead|steep|complexity|lacks?)\b",
+    re.IGNORECASE,
+)
+# ...unless the sentence denies it: "does not require Kubernetes", "less operational overhead".
+DENIED = re.compile(r"(?:\b(?:not|no|neither|nor|never|without|less)|n't)\W+(?:\w+\W+)?$",
+                    re.IGNORECASE)
 # "Which tool is easiest to learn?" asks for a ranking, which a paragraph comparing several
 # tools on that point answers best.
 SUPERLATIVE = re.compile(
@@ -115,3 +133,13 @@ def answer_kinds(question: str) -> frozenset[str]:
     """The terms that name the kind of answer wanted ("tool" in "Which tool is free?"), not
     its topic; "alternatives" in "What are the alternatives to Kubeflow?" is the topic."""
     return frozenset(stem(m.group(1).lower()) for m in ANSWER_KIND.finditer(question))
+
+
+def asks_for_drawbacks(question: str) -> bool:
+    """Whether a question asks for the downside of something, and not for its upside too."""
+    return bool(DRAWBACK_QUESTION.search(question)) and not BOTH_SIDES.search(question)
+
+
+def states_drawback(sentence: str) -> bool:
+    """Whether a sentence states a cost or a limit of something, rather than denying one."""
+    return any(not DENIED.search(sentence[: m.start()]) for m in DRAWBACK.finditer(sentence))

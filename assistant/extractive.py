@@ -32,8 +32,10 @@ from assistant.expectations import (
     STAYING,
     SUPERLATIVE,
     answer_kinds,
+    asks_for_drawbacks,
     compared_aspect,
     negated_terms,
+    states_drawback,
 )
 from assistant.measures import CountAsked, count_asked, stated_count
 from assistant.questions import Question
@@ -283,7 +285,8 @@ class ExtractiveAnswerer(Answerer):
     ) -> list[Candidate]:
         """The candidates that can be the kind of answer asked for: a date for "when was...", a
         maker for "who made...", and for a quantity or maker asked of something named,
-        sentences about it, not about other tools; none when the corpus lacks it."""
+        sentences about it, not about other tools; none when the corpus lacks it; a cost or
+        limit for "what's the downside of...", when one is stated."""
         text = question.text
         wants_maker, wants_quantity = bool(AGENT_QUESTION.search(text)), bool(QUANTITY.search(text))
         if DATE_QUESTION.search(text):
@@ -317,6 +320,12 @@ class ExtractiveAnswerer(Answerer):
                 stated = candidates
             if not stated:
                 return []
+        if asks_for_drawbacks(text):
+            # "What's the catch with Ray?": a sentence stating a cost of it, if the corpus has
+            # one, rather than the sentences that merely match its name best.
+            drawbacks = [c for c in candidates if states_drawback(c.text) and (
+                not asked or not (spoken := self._named(c, tools | asked)) or spoken & asked)]
+            candidates = drawbacks or candidates
         return candidates
 
     def _named(self, candidate: Candidate, among: set[str] | frozenset[str]) -> set[str]:

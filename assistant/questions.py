@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.entities import NAME_TOKEN, EntityIndex
-from assistant.expectations import KIND_WORDS
+from assistant.expectations import KIND_WORDS, asks_for_drawbacks
 from assistant.text import (
     STOPWORDS,
     has_synonyms,
@@ -77,7 +77,7 @@ QUESTION_WORDS = frozenset(
     know knows knew nobody newcomer newcomers
     shine shines excel excels strength strengths strong weak weakness weaknesses pros cons
     advantage advantages disadvantage disadvantages downside downsides drawback drawbacks
-    benefit benefits limitation limitations
+    benefit benefits limitation limitations catch pitfall pitfalls gotcha gotchas risk risks
     """.split()  # noqa: SIM905
 )
 
@@ -174,7 +174,9 @@ def analyze(
 
 
 def _intent(text: str, named: list[str]) -> str:
-    if DECIDE.search(text) or _asks_for_alternatives(text, named):
+    # "The downside of switching from KServe" asks what moving costs, not whether to move.
+    deciding = DECIDE.search(text) or _asks_for_alternatives(text, named)
+    if deciding and not asks_for_drawbacks(text):
         return "decide"
     if len(named) >= 2 and COMPARE.search(text):
         return "compare"

@@ -183,6 +183,23 @@ def test_answers_a_superlative_gets_the_paragraph_that_ranks_the_tools(assistant
     assert best.answer.startswith("Weights & Biases")
 
 
+@pytest.mark.parametrize(
+    ("question", "cost"),
+    [
+        ("What's the catch with Ray?", "new distributed computing paradigm"),
+        ("What are the cons of BentoML?", "requires pairing with other tools"),
+        # A downside of moving is what moving costs, not a decision whether to move.
+        ("What's the drawback of switching from KServe to BentoML?", "client updates"),
+    ],
+)
+def test_answers_a_downside_question_gets_the_cost_the_corpus_states(assistant, question, cost):
+    # The sentences that match the tool's name best ("Choose BentoML if...") praise it.
+    answer = assistant.ask(question)
+    _assert_well_cited(answer)
+    assert cost in answer.answer
+    assert "**" not in answer.answer
+
+
 def test_answers_a_sentence_about_these_goes_on_with_the_one_before(assistant):
     answer = assistant.ask("Does multi-tenancy favour Kubeflow?")
     _assert_well_cited(answer)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.expectations import answer_kinds, compared_aspect, negated_terms
+from assistant.expectations import (
+    answer_kinds,
+    asks_for_drawbacks,
+    compared_aspect,
+    negated_terms,
+    states_drawback,
+)
 
 
 def test_expectations_compared_aspect_drops_tools_and_comparison_words():
@@ -28,6 +34,21 @@ def test_expectations_answer_kinds_are_what_a_which_question_asks_for():
     assert answer_kinds("What open-source platforms track experiments?") == {"platform"}
     # Here the alternatives are the topic, not the kind of answer.
     assert answer_kinds("What are the alternatives to Kubeflow?") == frozenset()
+
+
+def test_expectations_a_downside_question_asks_for_one_side():
+    assert asks_for_drawbacks("What's the catch with Ray?")
+    assert asks_for_drawbacks("What do we lose by moving serving to BentoML?")
+    assert not asks_for_drawbacks("What are the pros and cons of Kubeflow's design?")
+
+
+def test_expectations_a_drawback_is_stated_not_denied():
+    assert states_drawback("This narrower scope means less complexity but requires pairing.")
+    assert states_drawback("The serving API signatures will change, requiring client updates.")
+    assert not states_drawback("A gentle learning curve that does not require Kubernetes.")
+    assert not states_drawback("Neither requires your data scientists to understand it.")
+    assert not states_drawback("Comparable features with significantly less operational overhead.")
+    assert not states_drawback("Choose BentoML if serving is your bottleneck.")
 
 
 @pytest.mark.parametrize(

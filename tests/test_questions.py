@@ -78,6 +78,7 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("How can we keep Kubeflow costs down?", "fact"),
         ("What could we use instead of Kubeflow?", "decide"),
         ("What are Kubeflow's alternatives?", "decide"),
+        ("What's the downside of switching from KServe to BentoML?", "fact"),
         ("We want one platform instead of stitching tools together. What do you recommend?",
          "recommend"),
     ],
@@ -92,6 +93,8 @@ def test_questions_unknown_products_and_injections_are_flagged(assistant):
     # A question word the model's vocabulary splits ("down" + "side") is not a product.
     downside = _analyze(assistant, "What is the downside of BentoML's narrow focus?")
     assert downside.unknown_names == []
+    pitfalls = _analyze(assistant, "Any pitfalls when moving experiment tracking to MLflow?")
+    assert pitfalls.unknown_names == []
     assert _analyze(assistant, "Is Kubeflow's upkeep heavy?").unknown_names == []
     # A known adjective's superlative or comparative names no product either.
     steepest = _analyze(assistant, "Which tool has the steepest learning curve?")
