@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import numpy as np
-
 from assistant.answering import Answerer, Draft, HitPool
 from assistant.entities import standalone
 from assistant.expectations import (
@@ -369,13 +367,13 @@ class ExtractiveAnswerer(Answerer):
             marker = pool.add(hit)
             position = snapshot.position[hit.chunk.id]
             subjects = self.search.unit_subjects[position]
-            section_terms = frozenset(terms(hit.chunk.section or ""))
+            section_terms = _term_set(hit.chunk.section or "")
             lead_terms = _topic_terms(hit.chunk.units, subjects)
             # "Migrating to Metaflow requires rewriting..." in a paragraph about Kubeflow
             # Pipelines still speaks about Kubeflow: only a passage about others is demoted.
             about_wanted = self.search.is_about(position, wanted)
             for index, unit in enumerate(hit.chunk.units):
-                unit_terms = frozenset(terms(unit))
+                unit_terms = _term_set(unit)
                 # A table row means what its table's heading says ("Pricing Comparison"); a
                 # sentence means what its paragraph's opening topic sentence announces.
                 context_terms = section_terms if hit.chunk.kind == "table_row" else (
@@ -413,10 +411,16 @@ class ExtractiveAnswerer(Answerer):
                 score = similarity + OVERLAP_WEIGHT * overlap + focus - 0.01 * rank
                 candidates.append(
                     Candidate(marker, index, standalone(unit, subject), subject, names,
-                              float(np.round(score, 4)), unit_terms,
+                              round(float(score), 4), unit_terms,
                               self.search.chunk_entities[position], overlap, antecedent, held)
                 )
         return candidates
+
+
+@lru_cache(maxsize=8192)
+def _term_set(text: str) -> frozenset[str]:
+    """A sentence's terms; the corpus's sentences recur in every search, so once each."""
+    return frozenset(terms(text))
 
 
 def _polarity(candidate: Candidate, avoided: frozenset[str]) -> float:
@@ -454,7 +458,7 @@ def _topic_terms(units: tuple[str, ...], subjects: list[str | None]) -> frozense
     varies significantly."): it announces what the sentences after it are about."""
     if len(units) < 2 or not _announces(units[0], subjects[0]):
         return frozenset()
-    return frozenset(terms(units[0]))
+    return _term_set(units[0])
 
 
 def _ranking(candidates: list[Candidate], tools: set[str]) -> list[Candidate]:
