@@ -157,9 +157,11 @@ class Assistant:
         bar = self.settings.min_relevance - (0.08 if about_tools or asks_for_tool else 0.0)
         if retrieval.best_similarity >= bar:
             return True
-        # Short paraphrases embed poorly ("Where does W&B shine?"): a passage about the tool
-        # asked about that holds the question's topic words, or their synonyms, is evidence too.
-        if not about_tools:
+        # Short paraphrases embed poorly ("Where does W&B shine?", "Which option is easiest to
+        # run ourselves?"): a passage about the tool asked about, or for a tool asked for in
+        # the corpus's words any passage, that holds the question's topic words, or their
+        # synonyms, is evidence too.
+        if not (about_tools or asks_for_tool):
             return False
         groups = topic_groups(question.text, question.entities)
         # A tool must be what the passage is about; a part or a backer ("Katib") is only ever

@@ -21,6 +21,7 @@ STOPWORDS = frozenset(
     currently yet already even ever anyway okay ok hey hi hello thanks thank
     something anything everything nothing someone anyone else instead kind sort stuff
     take takes taking took taken make makes making made use uses used using
+    myself ourselves yourself yourselves themselves himself herself
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
@@ -78,7 +79,9 @@ def stem(word: str) -> str:
     elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) >= 4:
         word = word[:-1]
     for suffix, replacement, min_len in (
-        ("mentation", "ment", 11), ("ation", "at", 7), ("ity", "", 8), ("ing", "", 6),
+        ("mentation", "ment", 11), ("ation", "at", 7),
+        ("ural", "ur", 7),  # "architectural" meets "architecture"
+        ("ity", "", 8), ("ing", "", 6),
         ("ally", "al", 8),  # "originally" meets "original"
         ("ed", "", 5), ("e", "", 4),  # "rewrite" meets "rewriting", "move" meets "moving"
     ):
@@ -156,6 +159,7 @@ SYNONYMS = {
     "drawback": ("disadvantage", "limitation"),
     "downside": ("disadvantage", "limitation"),
     "easy": ("simple",),
+    "design": ("architectur", "approach"),
 }
 
 

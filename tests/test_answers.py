@@ -104,6 +104,23 @@ def test_answers_comparison_covers_both_tools(assistant):
     assert "**MLflow:**" in answer.answer and "**Ray:**" in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        # "architectural" meets the corpus's "architecture", "designed" its "approach".
+        ("What's the architectural difference between Ray and Kubeflow?",
+         ["**Ray:**", "**Kubeflow:**", "Kubernetes-native"]),
+        ("How is Metaflow designed compared with Kubeflow?",
+         ["**Metaflow:**", "abstracting away infrastructure"]),
+    ],
+)
+def test_answers_comparison_in_another_form_of_the_corpus_words(assistant, question, facts):
+    answer = assistant.ask(question)
+    _assert_well_cited(answer)
+    for fact in facts:
+        assert fact in answer.answer
+
+
 def _sentences_with_markers(answer) -> list[tuple[str, int]]:
     found = re.findall(r"(.+?) \[(\d+)\]([.!?])\s*", answer.answer.replace("\n", " "))
     return [(f"{text.strip()}{end}", int(n)) for text, n, end in found]
@@ -223,6 +240,14 @@ def test_answers_the_tools_as_a_group_are_on_topic_without_a_name(assistant):
     assert "Ray" in answer.answer and "42.2K" in answer.answer
     # ...but a group reference does not make any question about them answerable.
     assert not assistant.ask("Which of these is the best pizza?").answerable
+
+
+def test_answers_asking_for_a_tool_in_the_corpus_words_may_embed_poorly(assistant):
+    # The question embeds far from every passage, but "run" is in the passages it asks about.
+    answer = assistant.ask("Which option is easiest to run ourselves?")
+    _assert_well_cited(answer)
+    assert "MLflow" in answer.answer
+    assert not assistant.ask("Which option is easiest to run at home for a party?").answerable
 
 
 def test_answers_comparatives_meet_their_adjective():

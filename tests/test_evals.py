@@ -65,7 +65,7 @@ def test_evals_test_split_holds_its_regression_floor(test_report):
     # Today's figures (see "Current figures" in evals/README.md); raise them as answers improve.
     floor = Thresholds(
         minimum={"fact_recall": 0.91, "grounding": 1.0, "citation_validity": 1.0,
-                 "citation_precision": 0.89, "refusal_accuracy": 1.0, "forbidden_free": 1.0,
+                 "citation_precision": 0.9, "refusal_accuracy": 1.0, "forbidden_free": 1.0,
                  "retrieval_recall": 0.94, "mrr": 0.81},
         maximum={"unsupported_numbers": 0.0, "false_refusal_rate": 0.014,
                  "answer_words_median": 59.5},
@@ -73,9 +73,8 @@ def test_evals_test_split_holds_its_regression_floor(test_report):
     assert floor.check(test_report.ours.metrics) == []
 
 
-@pytest.mark.xfail(strict=True, reason="the answerer misses fact recall 0.95 and citation "
-                   "precision 0.9, and refuses one answerable test case (see evals/README.md); "
-                   "remove the marker when it does not")
+@pytest.mark.xfail(strict=True, reason="the answerer misses fact recall 0.95 and refuses one "
+                   "answerable test case (see evals/README.md); remove the marker when it does not")
 def test_evals_test_split_meets_the_thresholds(test_report):
     assert test_report.threshold_failures == []
 
