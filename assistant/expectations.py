@@ -55,8 +55,14 @@ NEGATION = re.compile(
 # Nouns that name the kind of answer a question wants ("Which tool...", "What platforms...").
 KIND_WORDS = r"tools?|platforms?|options?|alternatives?"
 ANSWER_KIND = re.compile(
-    rf"\b(?:which|what)\s+(?:[\w-]+\s+)?({KIND_WORDS}|choices?)\b", re.IGNORECASE
+    rf"\b(?:(?:which|what)\s+(?:[\w-]+\s+)?|(?:which|any|none|each|all)\s+of\s+"
+    rf"(?:the|these|those)\s+)({KIND_WORDS}|choices?)\b",
+    re.IGNORECASE,
 )
+# A sentence about the tools as a group ("All major alternatives in this comparison offer...")
+# answers a question asking for several of them at once.
+GROUP = re.compile(r"\b(?:all|both|every|most)\s+(?:\w+\s+)?(?:tools|platforms|projects|"
+                   r"options|alternatives|frameworks)\b", re.IGNORECASE)
 # A decision question that asks when to stay rather than when to go.
 STAYING = re.compile(
     r"\b(?i:stay(?:ing)? (?:with|on)|stick(?:ing)? (?:with|to))\b"
@@ -127,6 +133,12 @@ def compared_aspect(question: str, names: list[str]) -> str:
     if kept and quantity and quantity.group().lower().startswith("how "):
         kept.insert(0, quantity.group().lower())
     return " ".join(kept)
+
+
+def asks_for_several(question: str) -> bool:
+    """Whether a question asks for tools in the plural ("Which tools are free?", "any of the
+    tools"), so that its answer may name several."""
+    return any(m.group(1).lower().endswith("s") for m in ANSWER_KIND.finditer(question))
 
 
 def answer_kinds(question: str) -> frozenset[str]:

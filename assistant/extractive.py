@@ -21,6 +21,7 @@ from assistant.expectations import (
     COUNT_QUESTION,
     DATE,
     DATE_QUESTION,
+    GROUP,
     LIST_QUESTION,
     NEGATION,
     NUMBER,
@@ -31,6 +32,7 @@ from assistant.expectations import (
     SUPERLATIVE,
     answer_kinds,
     asks_for_drawbacks,
+    asks_for_several,
     compared_aspect,
     negated_terms,
     states_drawback,
@@ -38,7 +40,7 @@ from assistant.expectations import (
 from assistant.measures import CountAsked, count_asked, stated_count
 from assistant.questions import Question
 from assistant.retrieval import HybridSearch, Retrieval
-from assistant.text import term_groups, terms, word_count
+from assistant.text import query_terms, term_groups, terms, word_count
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
@@ -145,10 +147,12 @@ class ExtractiveAnswerer(Answerer):
         tools = set(self.search.snapshot.entities.tools)
         found = self._candidates(retrieval, pool, question.text, question.entities)
         avoided = negated_terms(question.text)
-        if avoided:
+        several = asks_for_several(question.text)
+        if avoided or several:
             # "If nobody knows Kubernetes": the answer is a tool that does *not* need it, which
             # a wider search finds; sentences about the burden itself match well but answer
-            # nothing, so polarity decides between them.
+            # nothing, so polarity decides between them. "Which tools are free?": a sentence
+            # about all of them may rank below each one's own.
             found += self._facet(question.text, pool, question.entities, 2 * self.facet_k)
         candidates = _unique([
             _rescored(c, (0.1 if c.subject in tools else 0.0) + _polarity(c, avoided))
@@ -157,6 +161,9 @@ class ExtractiveAnswerer(Answerer):
         # A sentence that needs what the question avoids ("...must understand Kubernetes") is
         # no answer to "nobody knows Kubernetes", however well it matches the words.
         candidates = [c for c in candidates if _polarity(c, avoided) >= 0] or candidates
+        listed = _several(candidates, tools) if several else ""
+        if listed:
+            return listed
         if SUPERLATIVE.search(question.text):
             ranking = _ranking(found, tools)
             if ranking:
@@ -474,6 +481,30 @@ def _ranking(candidates: list[Candidate], tools: set[str]) -> list[Candidate]:
         if len({c.subject for c in paragraph} & tools) >= 2:
             return paragraph
     return []
+
+
+def _several(candidates: list[Candidate], tools: set[str]) -> str:
+    """"Which tools are free?": a sentence about the tools as a group that says itself what the
+    best sentence holds of the question, else the best sentence of each tool close to the best, two
+    tools or more."""
+    best = max(candidates, key=lambda c: c.score, default=None)
+    if best is None:
+        return ""
+    close = [c for c in candidates if c.score >= best.score - FACT_MARGIN]
+    # One that holds all the best one holds of the question answers for every tool at once,
+    # though it embeds further from a question naming no tool than a tool's own row does.
+    group = [c for c in candidates if c.subject is None and GROUP.search(c.text)
+             and c.overlap >= best.overlap and c.score >= MIN_FACET_SIMILARITY
+             and all(c.terms & {t, *query_terms(t)} for t in best.matched)]
+    if group:
+        return _as_prose([max(group, key=lambda c: c.score)])
+    per_tool: dict[str, Candidate] = {}
+    for c in sorted(close, key=lambda c: -c.score):
+        if c.subject in tools:
+            per_tool.setdefault(c.subject, c)
+    if len(per_tool) < 2:
+        return ""
+    return _as_prose(_pick(list(per_tool.values()), budget=FACT_WORDS, limit=4, margin=1.0))
 
 
 def _elaborations(

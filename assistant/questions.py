@@ -51,6 +51,7 @@ COMPARE = re.compile(
 )
 RECOMMEND = re.compile(
     rf"\b(which|what) (\w+ )?({KIND_WORDS}|one|framework|solution)\b|"
+    rf"\b(which|any) of (the|these|those) ({KIND_WORDS})\b|"
     r"\brecommend|\bbest (tool|option|choice|fit|for)\b|"
     r"\bshould (we|i) (use|pick|choose|adopt|go with|try)\b|\bgood (fit|choice)\b|\bbottleneck\b",
     re.IGNORECASE,

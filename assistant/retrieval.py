@@ -14,6 +14,7 @@ from pydantic import ConfigDict
 from assistant.chunking import Chunk
 from assistant.dense import EXACT_LIMIT, ExactDense
 from assistant.embeddings import SentenceEmbedder
+from assistant.expectations import answer_kinds
 from assistant.index import Snapshot
 from assistant.text import query_terms
 
@@ -88,7 +89,9 @@ class HybridSearch:
         entities = snapshot.entities.find(query) if entities is None else entities
         vector = self.embedder.encode_query(query) if vector is None else vector
         best, per_unit = self._dense(vector)
-        lexical = snapshot.bm25.scores(query_terms(query))
+        # "tool" in "Which tools are free?" names the kind of answer, not words to look for.
+        kinds = answer_kinds(query)
+        lexical = snapshot.bm25.scores([t for t in query_terms(query) if t not in kinds])
 
         fused = np.zeros(len(snapshot.chunks), dtype=np.float64)
         dense_order = sorted(best, key=best.__getitem__, reverse=True)

@@ -227,11 +227,24 @@ def test_answers_a_sentence_about_these_goes_on_with_the_one_before(assistant):
     assert sentences[stick][1] == sentences[stick + 1][1]
 
 
-def test_answers_which_tool_questions_match_their_topic_not_the_word_tool(assistant):
-    answer = assistant.ask("Which tools are free?")
+@pytest.mark.parametrize(
+    "question", ["Which tools are free?", "Which of these tools are free to use?",
+                 "Are any of the tools free?"])
+def test_answers_which_tool_questions_match_their_topic_not_the_word_tool(assistant, question):
+    answer = assistant.ask(question)
     _assert_well_cited(answer)
     assert "standalone tools" not in answer.answer and "both tools" not in answer.answer
-    assert "free" in answer.answer.lower()
+    # Asked in the plural, the sentence about all the tools answers for each of them.
+    assert answer.answer.startswith("All major alternatives in this comparison offer free")
+
+
+def test_answers_tools_asked_for_in_the_plural_are_listed(assistant):
+    # No sentence about the tools as a group speaks of fees: each tool's row that does.
+    answer = assistant.ask("Which tools charge a monthly fee?")
+    _assert_well_cited(answer)
+    assert not answer.answer.startswith("All major")
+    rows = _sentences_with_markers(answer)
+    assert len(rows) >= 2 and all("/month" in row for row, _ in rows)  # "monthly" meets "month"
 
 
 def test_answers_the_tools_as_a_group_are_on_topic_without_a_name(assistant):

@@ -7,6 +7,7 @@ import pytest
 from assistant.expectations import (
     answer_kinds,
     asks_for_drawbacks,
+    asks_for_several,
     compared_aspect,
     negated_terms,
     states_drawback,
@@ -34,6 +35,14 @@ def test_expectations_answer_kinds_are_what_a_which_question_asks_for():
     assert answer_kinds("What open-source platforms track experiments?") == {"platform"}
     # Here the alternatives are the topic, not the kind of answer.
     assert answer_kinds("What are the alternatives to Kubeflow?") == frozenset()
+
+
+def test_expectations_a_question_in_the_plural_asks_for_several_tools():
+    assert asks_for_several("Which tools are free?")
+    assert asks_for_several("Are any of the tools free?")
+    assert asks_for_several("Which of these platforms track experiments?")
+    assert not asks_for_several("Which tool is free?")
+    assert answer_kinds("Which of these tools are free to use?") == {"tool"}
 
 
 def test_expectations_a_downside_question_asks_for_one_side():
