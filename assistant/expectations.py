@@ -14,8 +14,9 @@ QUANTITY = re.compile(
     re.IGNORECASE,
 )
 NUMBER = re.compile(r"\d")
-# A count may be written out: "thousands of GPUs".
-COUNT = re.compile(r"\d|\b(?:dozens|hundreds|thousands|millions|billions)\b", re.IGNORECASE)
+# A count may be written out: "thousands of GPUs", "three-step setup".
+COUNT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|"
+                   r"thousands|millions|billions)\b", re.IGNORECASE)
 # Questions only a count answers ("how long" may be "about a day"); the plural after "how many"
 # is what is counted ("GitHub stars", "engineers"), and "how many times" asks how often.
 COUNT_QUESTION = re.compile(

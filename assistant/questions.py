@@ -35,6 +35,13 @@ DECIDE = re.compile(
     re.IGNORECASE,
 )
 # "These tools", "which of them": the tools compared, referred to as a group.
+# "What stays the same when we migrate off...", "How long does leaving take?": an open question
+# about moving, unless it asks for advice ("What should we do...", "How about leaving...?").
+ABOUT_MOVING = re.compile(
+    r"^\s*(?:what|how|which)\b(?! about\b)(?!.*\b(?:should|worth|sense|idea|think|recommend|"
+    r"advise|suggest|time to)\b)",
+    re.IGNORECASE,
+)
 COLLECTIVE = re.compile(
     r"\b(?:these|those|the|all|both)\s+(?:\w+\s+)?(?:tools|platforms|projects|options|"
     r"alternatives|frameworks)\b|\b(?:each|which|any|all|none|some|one)\s+of\s+(?:these|those|"
@@ -53,7 +60,8 @@ RECOMMEND = re.compile(
     rf"\b(which|what) (\w+ )?({KIND_WORDS}|one|framework|solution)\b|"
     rf"\b(which|any) of (the|these|those) ({KIND_WORDS})\b|"
     r"\brecommend|\bbest (tool|option|choice|fit|for)\b|"
-    r"\bshould (we|i) (use|pick|choose|adopt|go with|try)\b|\bgood (fit|choice)\b|\bbottleneck\b",
+    r"\bshould (we|i) (use|pick|choose|adopt|go with|try|(switch|move|migrate) to)\b|"
+    r"\bgood (fit|choice)\b|\bbottleneck\b",
     re.IGNORECASE,
 )
 CITED = re.compile(r"\[\d+\]")
@@ -79,6 +87,7 @@ QUESTION_WORDS = frozenset(
     shine shines excel excels strength strengths strong weak weakness weaknesses pros cons
     advantage advantages disadvantage disadvantages downside downsides drawback drawbacks
     benefit benefits limitation limitations catch pitfall pitfalls gotcha gotchas risk risks
+    limited restricted
     """.split()  # noqa: SIM905
 )
 
@@ -88,6 +97,7 @@ MAX_TURN_CHARS = 4000  # of each turn: enough for any question
 THAN = re.compile(r"\s+than\b", re.IGNORECASE)
 # A lower-case word with an English inflection ("babysitting", "idling", "quickly") is a word
 # the model's vocabulary happens to lack, not a product name ("sagemaker", "dagster").
+ENGLISH_PREFIXES = ("re", "un", "pre", "over", "under", "out")
 ENGLISH_ENDING = re.compile(r"(ing|ed|ly|ness|tion|sion|ment|ful|less|able|ible|ous|ive)$")
 
 
@@ -175,8 +185,10 @@ def analyze(
 
 
 def _intent(text: str, named: list[str]) -> str:
-    # "The downside of switching from KServe" asks what moving costs, not whether to move.
-    deciding = DECIDE.search(text) or _asks_for_alternatives(text, named)
+    # "The downside of switching from KServe" or "What has to be rewritten when moving from
+    # Kubeflow?" asks about moving, not whether to move.
+    deciding = (DECIDE.search(text) and not ABOUT_MOVING.search(text)) or _asks_for_alternatives(
+        text, named)
     if deciding and not asks_for_drawbacks(text):
         return "decide"
     if len(named) >= 2 and COMPARE.search(text):
@@ -314,9 +326,15 @@ def common_stems(common_words: frozenset[str]) -> frozenset[str]:
 def _inflected(word: str, common_words: frozenset[str], comparative: bool = False) -> bool:
     """An English word the vocabulary lacks only in this form: "idling", an adjective made
     from a known word ("beefy", "snappy", "pricey"), a known adjective's superlative
-    ("steepest") or, when it is one, its comparative ("leaner"); "numpy" or "dagster" are not."""
+    ("steepest") or, when it is one, its comparative ("leaner"), or one of those with a prefix
+    ("rewritten"); "numpy" or "dagster" are not."""
     if ENGLISH_ENDING.search(word):
         return True
+    for prefix in ENGLISH_PREFIXES:
+        rest = word.removeprefix(prefix)
+        if rest != word and len(rest) >= 4 and (
+                rest in common_words or _inflected(rest, common_words, comparative)):
+            return True
     for ending in ("y", "er", "est") if comparative else ("y", "est"):
         root = word.removesuffix(ending)
         if root == word or len(root) < 3:

@@ -21,7 +21,7 @@ STOPWORDS = frozenset(
     currently yet already even ever anyway okay ok hey hi hello thanks thank
     something anything everything nothing someone anyone else instead kind sort stuff
     take takes taking took taken make makes making made use uses used using
-    myself ourselves yourself yourselves themselves himself herself
+    myself ourselves yourself yourselves themselves himself herself main
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 

@@ -40,6 +40,17 @@ FACTS = [
     ("Who originally developed Metaflow?", ["Netflix"]),
     ("How long should we budget to migrate our pipelines?", ["2-4 weeks"]),
     ("How many platform engineers does a production Kubeflow cluster need?", ["1-2"]),
+    ("How many steps does MLflow's setup take?", ["three-step"]),  # a count in words
+    ("What is the main weakness of Kubeflow?", ["dedicated platform team"]),
+    ("Is Metaflow limited to AWS?", ["AWS or Kubernetes"]),
+    # A price word in a stated need does not make a price question.
+    ("Our batch inference on Spark is too expensive on GPUs. What should we switch to?",
+     ["30x cost reduction"]),
+    # Questions about moving, not whether to move.
+    ("What has to be rewritten when moving from Kubeflow to MLflow Pipelines?",
+     ["rewriting pipeline definitions"]),
+    ("What happens to our PyTorch training code if we migrate off Kubeflow?",
+     ["remains unchanged"]),
 ]
 
 

@@ -79,6 +79,10 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("What could we use instead of Kubeflow?", "decide"),
         ("What are Kubeflow's alternatives?", "decide"),
         ("What's the downside of switching from KServe to BentoML?", "fact"),
+        ("What stays the same when we migrate off Kubeflow Pipelines?", "fact"),
+        ("How about leaving Kubeflow?", "decide"),
+        ("What should we do about leaving Kubeflow?", "decide"),
+        ("Our Spark jobs are too slow. What should we switch to?", "recommend"),
         ("We want one platform instead of stitching tools together. What do you recommend?",
          "recommend"),
     ],
@@ -95,6 +99,9 @@ def test_questions_unknown_products_and_injections_are_flagged(assistant):
     assert downside.unknown_names == []
     pitfalls = _analyze(assistant, "Any pitfalls when moving experiment tracking to MLflow?")
     assert pitfalls.unknown_names == []
+    # ...nor an English word with a prefix ("rewritten"), nor one made of them.
+    rewritten = _analyze(assistant, "What has to be rewritten when moving to MLflow Pipelines?")
+    assert rewritten.unknown_names == []
     assert _analyze(assistant, "Is Kubeflow's upkeep heavy?").unknown_names == []
     # A known adjective's superlative or comparative names no product either.
     steepest = _analyze(assistant, "Which tool has the steepest learning curve?")
