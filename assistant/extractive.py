@@ -38,7 +38,7 @@ from assistant.expectations import (
     states_drawback,
 )
 from assistant.measures import CountAsked, count_asked, stated_count
-from assistant.questions import Question
+from assistant.questions import DECIDE, Question, topic_groups
 from assistant.retrieval import HybridSearch, Retrieval
 from assistant.text import query_terms, term_groups, terms, word_count
 
@@ -50,6 +50,7 @@ MIN_FACET_SIMILARITY = 0.3  # a facet whose best sentence matches less than this
 OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
+SITUATION_FIT = 0.5  # a decision's part holding this share of the asker's situation comes first
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
@@ -237,9 +238,15 @@ class ExtractiveAnswerer(Answerer):
     def _decision(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         entities = self.search.snapshot.entities
         tools = entities.tools
-        current = question.entities[0] if question.entities else (tools[0] if tools else "it")
+        current = self._left_or_kept(question)
         used: list[Candidate] = []
-        lines: list[str] = []
+        blocks: list[tuple[float, list[str]]] = []  # how well each part fits the situation told
+        # What the asker says of their situation ("we rely on namespaces for multi-tenancy"):
+        # the part whose sentences speak to most of it is the one to read first.
+        situation = topic_groups(question.text, question.entities)
+
+        def fit(c: Candidate) -> float:
+            return sum(bool(g & c.terms) for g in situation) / len(situation) if situation else 0.0
 
         def section(label: str, facet: str, keep: object = None, limit: int = 1) -> None:
             found = [
@@ -250,7 +257,7 @@ class ExtractiveAnswerer(Answerer):
             chosen = _pick(found, budget=60, limit=limit, margin=0.1)
             if chosen:
                 used.extend(chosen)
-                lines.append(f"**{label}:** {_as_prose(chosen)}")
+                blocks.append((max(map(fit, chosen)), [f"**{label}:** {_as_prose(chosen)}"]))
 
         def not_another_tool(c: Candidate) -> bool:
             return c.subject is None or current in entities.expand(c.subject)
@@ -272,16 +279,33 @@ class ExtractiveAnswerer(Answerer):
         picked = _pick(list(best_per_tool.values()), budget=130, limit=5, margin=0.5)
         if picked:
             used.extend(picked)
-            lines.append("**Options by need:**")
-            lines.extend(f"- {_as_prose([c])}" for c in picked)
+            blocks.append((max(map(fit, picked)),
+                           ["**Options by need:**", *(f"- {_as_prose([c])}" for c in picked)]))
         section("When to stay", f"when to stay or stick with {current} and keep using it",
                 not_another_tool)
         section("Cost of moving", f"how long migrating off {current} takes: budget, rewriting "
                 "and ramp-up time", limit=2)
-        if STAYING.search(question.text):
-            # "When should we stick with Kubeflow?" reads its answer first.
-            lines.sort(key=lambda line: not line.startswith("**When to stay:**"))
+        staying = bool(STAYING.search(question.text))
+        # "When should we stick with Kubeflow?" reads its answer first; so does a part that
+        # speaks to most of the situation told; the rest keep their order.
+        blocks.sort(key=lambda block: (
+            not (staying and block[1][0].startswith("**When to stay:**")),
+            block[0] < SITUATION_FIT, -block[0]))
+        lines = [line for _, block in blocks for line in block]
         return "\n".join(lines) or self._fact(question, retrieval, pool)
+
+    def _left_or_kept(self, question: Question) -> str:
+        """The tool a decision is about: the first named after "leave", "move off" or "stick
+        with", else the first named; not a technology named before it ("We rely on Kubernetes
+        namespaces and KServe is too basic. Should we move off Kubeflow?")."""
+        entities = self.search.snapshot.entities
+        verb = DECIDE.search(question.text)
+        after = entities.find(question.text[verb.end():]) if verb else []
+        for names in (after, question.entities):
+            tools = [n for n in names if n in entities.tools]
+            if tools:
+                return tools[0]
+        return (question.entities or entities.tools or ["it"])[0]
 
     # -- scoring -----------------------------------------------------------------------------
 

@@ -102,6 +102,24 @@ def test_answers_decision_about_staying_says_when_to_stay_first(assistant):
     assert costs.answer.startswith("**When to switch:**")
 
 
+def test_answers_decision_reads_first_what_speaks_to_the_situation_told(assistant):
+    # The decision is about the tool to leave, not the technology named before it.
+    tenancy = assistant.ask(
+        "We rely on Kubernetes namespaces for strict multi-tenancy. Should we move off Kubeflow?")
+    _assert_well_cited(tenancy)
+    assert tenancy.answer.startswith("**When to stay:** Stick with Kubeflow if")
+    assert "**When to switch:** Switch from Kubeflow when" in tenancy.answer
+    serving = assistant.ask(
+        "Serving is our bottleneck and KServe is too basic. Should we leave Kubeflow?")
+    _assert_well_cited(serving)
+    assert serving.answer.startswith("**Options by need:**")
+    assert "Adopt BentoML if model serving is your bottleneck" in serving.answer
+    assert "**When to switch:** Switch from Kubeflow when" in serving.answer
+    # Without a situation told, the parts keep their order.
+    plain = assistant.ask("Should we leave Kubeflow?")
+    assert plain.answer.startswith("**When to switch:** Switch from Kubeflow when")
+
+
 def test_answers_comparison_of_prices_gives_each_tools_row(assistant):
     # Two pricing rows share their column names, not their facts: neither repeats the other.
     answer = assistant.ask("ClearML or Comet, which is cheaper?")
