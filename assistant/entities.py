@@ -18,6 +18,9 @@ TABLE_ROW_LABEL = " — "
 SUBJECT_WINDOW = 3  # a sentence is "about" an entity named within its first words
 
 
+TYPO_MIN_LENGTH = 5  # shorter names are too close to ordinary words to mend ("raay", "rag")
+
+
 @dataclass(frozen=True)
 class Entity:
     """A name the corpus uses for a thing, with other spellings of the same name."""
@@ -166,11 +169,32 @@ class EntityIndex:
             if surfaces
             else None
         )
+        # One-word names of tools, lower-cased, that a misspelt word may be meant for.
+        self._tool_surfaces = [
+            (surface.lower(), entity.name) for entity in entities if entity.primary
+            for surface in (entity.name, *entity.aliases)
+            if " " not in surface and len(surface) >= TYPO_MIN_LENGTH
+        ]
         # "Kubeflow Pipelines" names Kubeflow too: a compound name implies its head word.
         self._implied: dict[str, tuple[str, ...]] = {}
         for entity in entities:
             head = self._canonical.get(entity.name.split()[0].lower())
             self._implied[entity.name] = (head,) if head and head != entity.name else ()
+
+    def mend_typos(self, text: str, *known: frozenset[str]) -> str:
+        """The text with one slip of the keyboard in a tool's name mended ("kubflow", "mlfow"),
+        in words that are neither a name nor in any of the `known` vocabularies."""
+        def mended(match: re.Match[str]) -> str:
+            word = match.group()
+            lowered = word.lower()
+            if len(lowered) < TYPO_MIN_LENGTH or lowered in self._canonical or any(
+                    lowered in words for words in known):
+                return word
+            near = {name for surface, name in self._tool_surfaces
+                    if _one_edit_apart(lowered, surface)}
+            return near.pop() if len(near) == 1 else word
+
+        return NAME_TOKEN.sub(mended, text)
 
     def spell_out(self, text: str) -> str:
         """The text with initials the corpus never writes replaced by the name they stand for,
@@ -272,3 +296,16 @@ def standalone(sentence: str, subject: str | None) -> str:
             return replacement + sentence[len(pronoun) :]
     # "Backed by the Linux Foundation, it covers..." -> "..., MLflow covers..."
     return re.sub(r", it (?=[a-z])", f", {subject} ", sentence, count=1)
+
+
+def _one_edit_apart(word: str, name: str) -> bool:
+    """Whether one letter added, dropped, changed or two swapped turns `word` into `name`."""
+    if word == name or abs(len(word) - len(name)) > 1:
+        return False
+    if len(word) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(word, name, strict=True)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == name[diff[1]]
+                                  and word[diff[1]] == name[diff[0]])
+    short, long = sorted((word, name), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))

@@ -14,6 +14,7 @@ from assistant.text import (
     has_synonyms,
     query_terms,
     spell_out_abbreviations,
+    split_sentences,
     stem,
     term_groups,
     terms,
@@ -168,6 +169,7 @@ def analyze(
     injection = bool(INJECTION.search(asked))
     text = _without_injection(asked) if injection else asked
     text = resolve_followup(text, history, entities) if text else text
+    text = entities.mend_typos(text, vocabulary, common_words)
     text = spell_out_abbreviations(entities.spell_out(text), vocabulary)
     named = entities.find(text)
     intent = _intent(text, named)
@@ -177,7 +179,7 @@ def analyze(
         entities=named,
         intent=intent,
         injection=injection,
-        unknown_names=_unknown_names(text, entities, vocabulary, common_words),
+        unknown_names=_unknown_names(_asked_part(text), entities, vocabulary, common_words),
         # Whether to leave or keep a tool the corpus covers is on topic however it is worded.
         uncovered=not (intent == "decide" and named) and _uncovered(text, entities, vocabulary),
         collective=bool(COLLECTIVE.search(text)),
@@ -276,6 +278,16 @@ def _without_injection(text: str) -> str:
     return " ".join(kept).strip()
 
 
+def _asked_part(text: str) -> str:
+    """The sentences that ask, not those that tell: "We run on EKS and use Katib. Should we
+    leave Kubeflow?" asks about Kubeflow, whatever else it mentions."""
+    sentences = split_sentences(text)
+    if len(sentences) < 2:
+        return text
+    return " ".join(s for i, s in enumerate(sentences)
+                    if s.rstrip().endswith("?") or i == len(sentences) - 1)
+
+
 def _unknown_names(
     text: str,
     entities: EntityIndex,
@@ -302,6 +314,7 @@ def _unknown_names(
             or lowered in vocabulary
             or stem(lowered) in vocabulary
             or _known_compound(lowered, vocabulary, common_words)
+            or _joined_words(lowered, vocabulary)
         ):
             continue
         capitalised_inside = token[1:] != token[1:].lower() or (
@@ -358,6 +371,12 @@ def _known_compound(token: str, vocabulary: frozenset[str], common_words: frozen
         p in STOPWORDS or p in vocabulary or stem(p) in vocabulary or p in common_words
         for p in parts
     )
+
+
+def _joined_words(token: str, vocabulary: frozenset[str]) -> bool:
+    """Two words of the corpus written as one ("multitenancy" for "multi-tenancy")."""
+    return any(token[:i] in vocabulary and token[i:] in vocabulary
+               for i in range(3, len(token) - 2))
 
 
 def without_names(text: str, names: list[str], entities: EntityIndex) -> str:

@@ -22,6 +22,8 @@ STOPWORDS = frozenset(
     something anything everything nothing someone anyone else instead kind sort stuff
     take takes taking took taken make makes making made use uses used using
     myself ourselves yourself yourselves themselves himself herself main
+    pls plz thx ty lol lmao haha btw imo imho tbh fyi asap smth sth ya yeah yep yup nope hmm
+    kinda sorta gonna wanna
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
@@ -106,13 +108,19 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-# Shorthand of this domain that a corpus may spell out instead. Letters-only shorthand counts in
-# capitals only ("RL", not "rl"); "k8s" in any case.
+# Shorthand of this domain that a corpus may spell out instead. Letters-only shorthand counts
+# only as written here ("RL", not "rl"; "infra", not "Infra"); "k8s" in any case.
 ABBREVIATIONS = {
     "k8s": "Kubernetes",
     "OSS": "open source",
     "RL": "reinforcement learning",
     "HPO": "hyperparameter tuning",
+    # Chat shorthand, written in lower case.
+    "infra": "infrastructure",
+    "ops": "operations",
+    "prod": "production",
+    "repo": "repository",
+    "wandb": "Weights & Biases",
 }
 _ABBREVIATION = re.compile(
     r"(?<![\w&.-])("

@@ -51,6 +51,15 @@ FACTS = [
      ["rewriting pipeline definitions"]),
     ("What happens to our PyTorch training code if we migrate off Kubeflow?",
      ["remains unchanged"]),
+    # Chat: filler, shorthand, slips of the keyboard, background before the question.
+    ("comet pricing pls", ["$19"]),
+    ("kubeflow upgrades keep breaking our pipelines lol, takes weeks every time",
+     ["strong signal to evaluate simpler alternatives"]),
+    ("how much is wandb pro", ["$60"]),
+    ("is mlfow backed by any foundation or is it just databricks", ["Linux Foundation"]),
+    ("We have used Kubeflow for 2 years on EKS with Pipelines, Katib, KServe and Notebooks, and "
+     "we need strict namespace multitenancy. What does the article say about teams like ours?",
+     ["Stick with Kubeflow if"]),
 ]
 
 

@@ -170,3 +170,26 @@ def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant)
     # Letters-only shorthand counts in capitals: "rl" is no "RL".
     assert _analyze(assistant, "Is the rl flag on?").text == "Is the rl flag on?"
     assert spell_out_abbreviations("Is it OSS?", frozenset({"oss"})) == "Is it OSS?"
+    # Chat shorthand is written in lower case.
+    assert _analyze(assistant, "how much is wandb pro").entities[0] == "Weights & Biases"
+    assert _analyze(assistant, "we have no infra people").text == (
+        "we have no infrastructure people")
+
+
+def test_questions_a_slip_in_a_tool_name_is_mended(assistant):
+    typed = _analyze(assistant, "kubflow vs mlfow which is less pain to run")
+    assert typed.entities == ["Kubeflow", "MLflow"] and typed.unknown_names == []
+    assert _analyze(assistant, "how many stars does bentml have").entities == ["BentoML"]
+    # A short name is too close to ordinary words, and a word two slips away is another word.
+    assert _analyze(assistant, "raay vs spark").unknown_names == ["raay"]
+    assert _analyze(assistant, "Is Kubeflow good for metal?").entities == ["Kubeflow"]
+
+
+def test_questions_only_the_sentences_that_ask_can_name_an_unknown_product(assistant):
+    told = _analyze(assistant, "We run Kubeflow on EKS with Katib. Should we leave Kubeflow?")
+    assert told.unknown_names == []
+    asked = _analyze(assistant, "We use Kubeflow Pipelines. Is Airflow a good replacement?")
+    assert asked.unknown_names == ["Airflow"]
+    # Chat filler and two of the corpus's words run together are no product names either.
+    assert _analyze(assistant, "comet pricing pls").unknown_names == []
+    assert _analyze(assistant, "Do we need strict multitenancy?").unknown_names == []
