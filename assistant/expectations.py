@@ -15,7 +15,7 @@ QUANTITY = re.compile(
 )
 NUMBER = re.compile(r"\d")
 # A count may be written out: "thousands of GPUs", "three-step setup".
-COUNT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|"
+COUNT = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens|hundreds|"
                    r"thousands|millions|billions)\b", re.IGNORECASE)
 # Questions only a count answers ("how long" may be "about a day"); the plural after "how many"
 # is what is counted ("GitHub stars", "engineers"), and "how many times" asks how often.
@@ -62,8 +62,8 @@ ANSWER_KIND = re.compile(
 )
 # A sentence about the tools as a group ("All major alternatives in this comparison offer...")
 # answers a question asking for several of them at once.
-GROUP = re.compile(r"\b(?:all|both|every|most)\s+(?:\w+\s+)?(?:tools|platforms|projects|"
-                   r"options|alternatives|frameworks)\b", re.IGNORECASE)
+GROUP_NOUNS = r"tools|platforms|projects|options|alternatives|frameworks"
+GROUP = re.compile(rf"\b(?:all|both|every|most)\s+(?:\w+\s+)?(?:{GROUP_NOUNS})\b", re.IGNORECASE)
 # A decision question that asks when to stay rather than when to go.
 STAYING = re.compile(
     r"\b(?i:stay(?:ing)? (?:with|on)|stick(?:ing)? (?:with|to))\b"
@@ -72,21 +72,23 @@ STAYING = re.compile(
 # "What's the catch with Ray?" asks for a cost or a limit, which sentences state as a need, a
 # break or an admitted disadvantage ("...less complexity but requires pairing with other tools").
 DRAWBACK_QUESTION = re.compile(
-    r"\b(downsides?|drawbacks?|disadvantages?|cons|catch|pitfalls?|gotchas?|weakness(?:es)?|"
-    r"weak (?:spots?|points?)|limitations?|risks?)\b|\bwhat (?:do|would|will) (?:we|i|you) "
+    r"\b(downsides?|drawbacks?|disadvantages?|cons|the catch|catch (?:with|to|in)|pitfalls?|"
+    r"gotchas?|weakness(?:es)?|weak (?:spots?|points?)|limitations?|risks?|risky)\b|"
+    r"\bwhat (?:do|would|will) (?:we|i|you) "
     r"(?:lose|give up)\b",
     re.IGNORECASE,
 )
 # "Pros and cons" asks for both sides, which the best-matching sentences give.
 BOTH_SIDES = re.compile(r"\b(pros|advantages?|benefits?|upsides?|strengths?)\b", re.IGNORECASE)
 DRAWBACK = re.compile(
-    r"\b(disadvantage|downside|drawback|but also|requir(?:e|es|ing)|must|needs? (?:a|an|to)|"
-    r"will change|break|breaks|overhead|steep|complexity|lacks?)\b",
+    r"\b(disadvantage|downside|drawback|but also|requir(?:e|es|ed|ing)|must|needs? (?:a|an|to)|"
+    r"will change|break|breaks|breaking|overhead|steep|complex|complexity|lacks?)\b",
     re.IGNORECASE,
 )
-# ...unless the sentence denies it: "does not require Kubernetes", "less operational overhead".
-DENIED = re.compile(r"(?:\b(?:not|no|neither|nor|never|without|less)|n't)\W+(?:\w+\W+)?$",
-                    re.IGNORECASE)
+# ...unless the sentence denies or lightens it: "does not require Kubernetes", "less operational
+# overhead", "abstracts away complexity".
+DENIED = re.compile(r"(?:\b(?:not|no|neither|nor|never|without|less|lower|minimal|away|removes?|"
+                    r"reduces?)|n't)\W+(?:\w+\W+)?$", re.IGNORECASE)
 # "Which tool is easiest to learn?" asks for a ranking, which a paragraph comparing several
 # tools on that point answers best.
 SUPERLATIVE = re.compile(

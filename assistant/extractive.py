@@ -162,13 +162,14 @@ class ExtractiveAnswerer(Answerer):
         # A sentence that needs what the question avoids ("...must understand Kubernetes") is
         # no answer to "nobody knows Kubernetes", however well it matches the words.
         candidates = [c for c in candidates if _polarity(c, avoided) >= 0] or candidates
-        listed = _several(candidates, tools) if several else ""
-        if listed:
-            return listed
         if SUPERLATIVE.search(question.text):
             ranking = _ranking(found, tools)
             if ranking:
                 return _as_prose(ranking)
+        # A sentence about all the tools would drop the need stated in the negative.
+        listed = _several(candidates, tools, group=not avoided) if several else ""
+        if listed:
+            return listed
         chosen = _pick(candidates, budget=1, limit=1, margin=1.0)
         if not chosen:
             return ""
@@ -290,7 +291,7 @@ class ExtractiveAnswerer(Answerer):
         # speaks to most of the situation told; the rest keep their order.
         blocks.sort(key=lambda block: (
             not (staying and block[1][0].startswith("**When to stay:**")),
-            block[0] < SITUATION_FIT, -block[0]))
+            -block[0] if block[0] >= SITUATION_FIT else 0.0))
         lines = [line for _, block in blocks for line in block]
         return "\n".join(lines) or self._fact(question, retrieval, pool)
 
@@ -333,8 +334,7 @@ class ExtractiveAnswerer(Answerer):
         if asked and (wants_quantity or wants_maker):
             # Another tool's number or maker is no answer: "How many stars does Comet have?" is
             # not answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
-            candidates = [c for c in candidates
-                          if not (spoken := self._named(c, tools | asked)) or spoken & asked]
+            candidates = [c for c in candidates if self._speaks_of(c, asked, tools)]
         if asked and wants_quantity:
             # ...and when no sentence left states a price, or a count, the corpus has none; a
             # count of something the corpus speaks of comes with its name ("stars").
@@ -350,12 +350,18 @@ class ExtractiveAnswerer(Answerer):
             if not stated:
                 return []
         if asks_for_drawbacks(text):
-            # "What's the catch with Ray?": a sentence stating a cost of it, if the corpus has
-            # one, rather than the sentences that merely match its name best.
-            drawbacks = [c for c in candidates if states_drawback(c.text) and (
-                not asked or not (spoken := self._named(c, tools | asked)) or spoken & asked)]
-            candidates = drawbacks or candidates
+            # "What's the catch with Ray?": a sentence stating a cost of it, rather than those
+            # that merely match its name best ("Choose Ray if..."); none when the corpus states
+            # no cost of what is named.
+            drawbacks = [c for c in candidates
+                         if states_drawback(c.text) and self._speaks_of(c, asked, tools)]
+            candidates = drawbacks if drawbacks or asked else candidates
         return candidates
+
+    def _speaks_of(self, candidate: Candidate, asked: set[str], tools: frozenset[str]) -> bool:
+        """Whether a sentence may answer for what is asked: it names it, or no other tool."""
+        spoken = self._named(candidate, tools | asked)
+        return not spoken or bool(spoken & asked)
 
     def _named(self, candidate: Candidate, among: set[str] | frozenset[str]) -> set[str]:
         """Which of these names a sentence speaks of: its subject (and what that implies) and
@@ -507,21 +513,21 @@ def _ranking(candidates: list[Candidate], tools: set[str]) -> list[Candidate]:
     return []
 
 
-def _several(candidates: list[Candidate], tools: set[str]) -> str:
-    """"Which tools are free?": a sentence about the tools as a group that says itself what the
-    best sentence holds of the question, else the best sentence of each tool close to the best, two
-    tools or more."""
+def _several(candidates: list[Candidate], tools: set[str], group: bool = True) -> str:
+    """"Which tools are free?": a sentence about the tools as a group (when `group`) that says
+    itself what the best sentence holds of the question, else the best sentence of each tool
+    close to the best, two tools or more."""
     best = max(candidates, key=lambda c: c.score, default=None)
     if best is None:
         return ""
     close = [c for c in candidates if c.score >= best.score - FACT_MARGIN]
     # One that holds all the best one holds of the question answers for every tool at once,
     # though it embeds further from a question naming no tool than a tool's own row does.
-    group = [c for c in candidates if c.subject is None and GROUP.search(c.text)
-             and c.overlap >= best.overlap and c.score >= MIN_FACET_SIMILARITY
-             and all(c.terms & {t, *query_terms(t)} for t in best.matched)]
-    if group:
-        return _as_prose([max(group, key=lambda c: c.score)])
+    about_all = [c for c in candidates if group and c.subject is None and GROUP.search(c.text)
+                 and c.overlap >= best.overlap and c.score >= MIN_FACET_SIMILARITY
+                 and all(c.terms & {t, *query_terms(t)} for t in best.matched)]
+    if about_all:
+        return _as_prose([max(about_all, key=lambda c: c.score)])
     per_tool: dict[str, Candidate] = {}
     for c in sorted(close, key=lambda c: -c.score):
         if c.subject in tools:

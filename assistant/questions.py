@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.entities import NAME_TOKEN, EntityIndex
-from assistant.expectations import KIND_WORDS, asks_for_drawbacks
+from assistant.expectations import GROUP_NOUNS, KIND_WORDS, asks_for_drawbacks
 from assistant.text import (
     STOPWORDS,
     has_synonyms,
@@ -35,18 +35,20 @@ DECIDE = re.compile(
     r"stay (with|on)|stick (with|to)|worth (it|switching|moving|migrating)|replace|replacing)\b",
     re.IGNORECASE,
 )
-# "These tools", "which of them": the tools compared, referred to as a group.
-# "What stays the same when we migrate off...", "How long does leaving take?": an open question
-# about moving, unless it asks for advice ("What should we do...", "How about leaving...?").
+# "What stays the same when we migrate off...", "What has to be rewritten...", "How long does
+# leaving take?": a question about what moving involves, not whether to move.
 ABOUT_MOVING = re.compile(
-    r"^\s*(?:what|how|which)\b(?! about\b)(?!.*\b(?:should|worth|sense|idea|think|recommend|"
-    r"advise|suggest|time to)\b)",
+    r"\bwhat\s+(?:has|have|needs?|must)\s+to\b|\bwhat\s+(?:happens|stays|changes|remains|"
+    r"breaks)\b|\bwhat\s+(?:do|does|would|will)\s+(?:we|i)\s+(?:lose|keep)\b|"
+    r"\bhow\s+(?:long|much|hard)\b",
     re.IGNORECASE,
 )
+# Words that ask for advice: "Should we...", "Is it worth...", "What do you recommend...".
+ADVICE = re.compile(r"\b(?:should|worth|sense|idea|recommend|advise|suggest)\b", re.IGNORECASE)
+# "These tools", "which of them": the tools compared, referred to as a group.
 COLLECTIVE = re.compile(
-    r"\b(?:these|those|the|all|both)\s+(?:\w+\s+)?(?:tools|platforms|projects|options|"
-    r"alternatives|frameworks)\b|\b(?:each|which|any|all|none|some|one)\s+of\s+(?:these|those|"
-    r"them|the\s+tools)\b",
+    rf"\b(?:these|those|the|all|both)\s+(?:\w+\s+)?(?:{GROUP_NOUNS})\b"
+    r"|\b(?:each|which|any|all|none|some|one)\s+of\s+(?:these|those|them|the\s+tools)\b",
     re.IGNORECASE,
 )
 # "Alternatives to Kubeflow", "instead of Kubeflow", "Kubeflow's alternatives": a decision
@@ -98,7 +100,9 @@ MAX_TURN_CHARS = 4000  # of each turn: enough for any question
 THAN = re.compile(r"\s+than\b", re.IGNORECASE)
 # A lower-case word with an English inflection ("babysitting", "idling", "quickly") is a word
 # the model's vocabulary happens to lack, not a product name ("sagemaker", "dagster").
+# Prefixes that make English words of English words ("rewritten", "redeploy").
 ENGLISH_PREFIXES = ("re", "un", "pre", "over", "under", "out")
+INFLECTED = re.compile(r"(?:en|ed|ing|s)$")
 ENGLISH_ENDING = re.compile(r"(ing|ed|ly|ness|tion|sion|ment|ful|less|able|ible|ous|ive)$")
 
 
@@ -180,24 +184,35 @@ def analyze(
         intent=intent,
         injection=injection,
         unknown_names=_unknown_names(_asked_part(text), entities, vocabulary, common_words),
-        # Whether to leave or keep a tool the corpus covers is on topic however it is worded.
-        uncovered=not (intent == "decide" and named) and _uncovered(text, entities, vocabulary),
+        # Whether to leave or keep a tool the corpus covers, or what leaving it involves, is on
+        # topic however it is worded.
+        uncovered=not ((intent == "decide" or DECIDE.search(text)) and named)
+        and _uncovered(text, entities, vocabulary),
         collective=bool(COLLECTIVE.search(text)),
     )
 
 
 def _intent(text: str, named: list[str]) -> str:
-    # "The downside of switching from KServe" or "What has to be rewritten when moving from
-    # Kubeflow?" asks about moving, not whether to move.
-    deciding = (DECIDE.search(text) and not ABOUT_MOVING.search(text)) or _asks_for_alternatives(
-        text, named)
-    if deciding and not asks_for_drawbacks(text):
+    if _asks_about_moving(text):
+        return "fact"
+    if DECIDE.search(text) or _asks_for_alternatives(text, named):
         return "decide"
     if len(named) >= 2 and COMPARE.search(text):
         return "compare"
     if RECOMMEND.search(text):
         return "recommend"
     return "fact"
+
+
+def _asks_about_moving(text: str) -> bool:
+    """"What has to be rewritten when moving off Kubeflow?", "the downside of switching from
+    KServe": a sentence that asks what moving involves or costs, and asks no advice ("Should we
+    leave Kubeflow? What are the risks?" still asks whether to leave)."""
+    return any(
+        DECIDE.search(sentence) and not ADVICE.search(sentence)
+        and (ABOUT_MOVING.search(sentence) or asks_for_drawbacks(sentence))
+        for sentence in split_sentences(text)
+    )
 
 
 def _asks_for_alternatives(text: str, named: list[str]) -> bool:
@@ -345,7 +360,8 @@ def _inflected(word: str, common_words: frozenset[str], comparative: bool = Fals
         return True
     for prefix in ENGLISH_PREFIXES:
         rest = word.removeprefix(prefix)
-        if rest != word and len(rest) >= 4 and (
+        # A short stem makes names too ("retool", "reflow"): then only an inflected form counts.
+        if rest != word and len(rest) >= 4 and (len(rest) >= 6 or INFLECTED.search(word)) and (
                 rest in common_words or _inflected(rest, common_words, comparative)):
             return True
     for ending in ("y", "er", "est") if comparative else ("y", "est"):

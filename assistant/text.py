@@ -85,7 +85,7 @@ def stem(word: str) -> str:
         ("ural", "ur", 7),  # "architectural" meets "architecture"
         ("ity", "", 8), ("ing", "", 6),
         ("ally", "al", 8),  # "originally" meets "original"
-        ("ly", "", 7),  # "monthly" meets "month", "directly" "direct"
+        ("ly", "", 6),  # "monthly" meets "month", "weekly" "week", "directly" "direct"
         ("ed", "", 5), ("e", "", 4),  # "rewrite" meets "rewriting", "move" meets "moving"
     ):
         if word.endswith(suffix) and len(word) >= min_len:

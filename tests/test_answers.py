@@ -41,6 +41,8 @@ FACTS = [
     ("How long should we budget to migrate our pipelines?", ["2-4 weeks"]),
     ("How many platform engineers does a production Kubeflow cluster need?", ["1-2"]),
     ("How many steps does MLflow's setup take?", ["three-step"]),  # a count in words
+    # Asked in the plural, a superlative still gets the paragraph that ranks the tools.
+    ("Which tools are easiest to learn?", ["The learning curve varies significantly"]),
     ("What is the main weakness of Kubeflow?", ["dedicated platform team"]),
     ("Is Metaflow limited to AWS?", ["AWS or Kubernetes"]),
     # A price word in a stated need does not make a price question.
@@ -124,9 +126,12 @@ def test_answers_decision_reads_first_what_speaks_to_the_situation_told(assistan
     assert serving.answer.startswith("**Options by need:**")
     assert "Adopt BentoML if model serving is your bottleneck" in serving.answer
     assert "**When to switch:** Switch from Kubeflow when" in serving.answer
-    # Without a situation told, the parts keep their order.
-    plain = assistant.ask("Should we leave Kubeflow?")
-    assert plain.answer.startswith("**When to switch:** Switch from Kubeflow when")
+    # Without a situation told, or one no part speaks to most of, the parts keep their order.
+    for question in ("Should we leave Kubeflow?",
+                     "We run multi-tenant namespaces and need cheaper serving. Should we leave "
+                     "Kubeflow?"):
+        plain = assistant.ask(question)
+        assert plain.answer.startswith("**When to switch:** Switch from Kubeflow when")
 
 
 def test_answers_comparison_of_prices_gives_each_tools_row(assistant):
@@ -255,6 +260,12 @@ def test_answers_a_downside_question_gets_the_cost_the_corpus_states(assistant, 
     assert "**" not in answer.answer
 
 
+def test_answers_a_downside_the_corpus_never_states_is_refused(assistant):
+    # Not "Choose ClearML if...": the corpus praises ClearML and states no cost of it.
+    assert not assistant.ask("What are the drawbacks of ClearML?").answerable
+    assert not assistant.ask("What's the catch with Weights & Biases?").answerable
+
+
 def test_answers_a_sentence_about_these_goes_on_with_the_one_before(assistant):
     answer = assistant.ask("Does multi-tenancy favour Kubeflow?")
     _assert_well_cited(answer)
@@ -297,7 +308,7 @@ def test_answers_asking_for_a_tool_in_the_corpus_words_may_embed_poorly(assistan
     # The question embeds far from every passage, but "run" is in the passages it asks about.
     answer = assistant.ask("Which option is easiest to run ourselves?")
     _assert_well_cited(answer)
-    assert "MLflow" in answer.answer
+    assert "abstracting away infrastructure entirely" in answer.answer
     assert not assistant.ask("Which option is easiest to run at home for a party?").answerable
 
 
@@ -340,6 +351,7 @@ def test_answers_follow_up_uses_the_conversation(assistant):
         "How much does Metaflow cost?",
         "Who founded Weights & Biases?",  # nor by "...different from Kubeflow's approach"
         "Where is ClearML headquartered?",
+        "How many workers can Metaflow run?",  # not "...with one command"
     ],
 )
 def test_answers_refuse_what_the_corpus_does_not_cover(assistant, question):

@@ -49,6 +49,7 @@ def test_expectations_a_downside_question_asks_for_one_side():
     assert asks_for_drawbacks("What's the catch with Ray?")
     assert asks_for_drawbacks("What do we lose by moving serving to BentoML?")
     assert not asks_for_drawbacks("What are the pros and cons of Kubeflow's design?")
+    assert not asks_for_drawbacks("Does Ray catch exceptions?")
 
 
 def test_expectations_a_drawback_is_stated_not_denied():
@@ -58,6 +59,7 @@ def test_expectations_a_drawback_is_stated_not_denied():
     assert not states_drawback("Neither requires your data scientists to understand it.")
     assert not states_drawback("Comparable features with significantly less operational overhead.")
     assert not states_drawback("Choose BentoML if serving is your bottleneck.")
+    assert not states_drawback("MLflow abstracts away complexity with minimal overhead.")
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,10 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("What are Kubeflow's alternatives?", "decide"),
         ("What's the downside of switching from KServe to BentoML?", "fact"),
         ("What stays the same when we migrate off Kubeflow Pipelines?", "fact"),
+        ("We use Pipelines heavily. What has to be rewritten when moving off Kubeflow?", "fact"),
+        ("What are the reasons to leave Kubeflow?", "decide"),
+        ("We're worried about the risk of lock-in. Should we leave Kubeflow?", "decide"),
+        ("Should we leave Kubeflow? What are the risks?", "decide"),
         ("How about leaving Kubeflow?", "decide"),
         ("What should we do about leaving Kubeflow?", "decide"),
         ("Our Spark jobs are too slow. What should we switch to?", "recommend"),
@@ -102,6 +106,9 @@ def test_questions_unknown_products_and_injections_are_flagged(assistant):
     # ...nor an English word with a prefix ("rewritten"), nor one made of them.
     rewritten = _analyze(assistant, "What has to be rewritten when moving to MLflow Pipelines?")
     assert rewritten.unknown_names == []
+    # ...but a short stem makes names too.
+    assert _analyze(assistant, "is retool a good kubeflow alternative?").unknown_names == [
+        "retool"]
     assert _analyze(assistant, "Is Kubeflow's upkeep heavy?").unknown_names == []
     # A known adjective's superlative or comparative names no product either.
     steepest = _analyze(assistant, "Which tool has the steepest learning curve?")
