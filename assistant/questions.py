@@ -4,7 +4,7 @@ whether it asks about anything the corpus could cover."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.entities import NAME_TOKEN, EntityIndex
@@ -71,6 +71,13 @@ CITED = re.compile(r"\[\d+\]")
 WHICH_OF_THEM = re.compile(
     r"\bwhich (?:one|of (?:them|the two|these|those|both))\b", re.IGNORECASE)
 PRONOUN = re.compile(r"\b(it|its|it's|they|them|their|this one|that one)\b", re.IGNORECASE)
+# "Is that free?", "How does that compare...", "are those portable?": a demonstrative after a
+# verb or a preposition stands for what was spoken of ("that tool" reads well replaced too).
+DEMONSTRATIVE = re.compile(
+    r"\b(?:is|are|was|were|does|do|did|can|could|will|would|about|with|of|for|on|than)\s+"
+    r"(that|this|those|these)\b",
+    re.IGNORECASE,
+)
 ELLIPSIS_LEAD = re.compile(r"^\s*(and|what about|how about|same for|and for|and what about)\b",
                            re.IGNORECASE)
 # Words that say what kind of answer is wanted, not what it is about (best not words the
@@ -125,16 +132,21 @@ class Question:
 
 def resolve_followup(question: str, history: list[tuple[str, str]], entities: EntityIndex) -> str:
     """Make a follow-up standalone using the conversation ("How much does it cost?" -> ClearML)."""
-    previous_question, previous_entities = _last_topic(history, entities)
-    return _resolve(question, previous_question, previous_entities, entities)
+    topic = _last_topic(history, entities)
+    return _resolve(question, topic, entities)
 
 
-def _resolve(
-    question: str,
-    previous_question: str | None,
-    previous_entities: list[str],
-    entities: EntityIndex,
-) -> str:
+@dataclass(frozen=True)
+class _Topic:
+    """What a conversation is about so far."""
+
+    question: str | None = None  # the last user question that named something, standalone
+    names: tuple[str, ...] = ()  # what it named
+    recent_tools: tuple[str, ...] = ()  # the tools named in user turns, latest last
+
+
+def _resolve(question: str, topic: _Topic, entities: EntityIndex) -> str:
+    previous_question, previous_entities = topic.question, list(topic.names)
     if not previous_entities:
         return question
     named = entities.find(question)
@@ -143,12 +155,21 @@ def _resolve(
         rest = ELLIPSIS_LEAD.sub("", question).strip(" ?.!")
         if len([w for w in words(rest) if w not in STOPWORDS]) <= len(named) + 1:
             return _replace_entities(previous_question, previous_entities, named, entities)
-    if not named and len(previous_entities) >= 2 and WHICH_OF_THEM.search(question):
-        # "Which one is cheaper?" after "ClearML and Comet pricing": a choice between them.
-        return f"{question.rstrip(' ?.!')}, {' or '.join(previous_entities)}?"
+    # "Which one is cheaper?" after "ClearML and Comet pricing", or after a question about each
+    # in turn: a choice between them.
+    choices = [e for e in previous_entities if e in entities.tools]
+    choices = choices if len(choices) >= 2 else list(topic.recent_tools[-2:])
+    if not named and len(choices) >= 2 and WHICH_OF_THEM.search(question):
+        return f"{question.rstrip(' ?.!')}, {' or '.join(choices)}?"
+    # A pronoun stands for the tools spoken of, not the library named beside them ("how long
+    # will it take?" after "...Metaflow?" and "...our XGBoost training code?").
     missing = [e for e in previous_entities if e not in named]
+    missing = [e for e in missing if e in entities.tools] or missing
     if missing and PRONOUN.search(question):
         return PRONOUN.sub(lambda m: _pronoun_for(m.group(1), missing), question, count=1)
+    if missing and DEMONSTRATIVE.search(question):
+        return DEMONSTRATIVE.sub(
+            lambda m: m.group().replace(m.group(1), " and ".join(missing)), question, count=1)
     if not named and ELLIPSIS_LEAD.match(question) and previous_question:
         # "And the pricing?" after "How much does ClearML cost?" (not after an answer that
         # only led with a tool: "What about serving?" then asks anew).
@@ -229,14 +250,12 @@ def _asks_for_alternatives(text: str, named: list[str]) -> bool:
     )
 
 
-def _last_topic(
-    history: list[tuple[str, str]], entities: EntityIndex
-) -> tuple[str | None, list[str]]:
+def _last_topic(history: list[tuple[str, str]], entities: EntityIndex) -> _Topic:
     """The most recent user question that named something, resolved in its own context, or
     the tool answered to one that asked for a tool ("Which tool for serving?" -> BentoML)."""
     # One forward pass: each user turn is resolved against the topic running before it, so a
     # long conversation costs linear time (resolving each turn from scratch was exponential).
-    topic: tuple[str | None, list[str]] = (None, [])
+    topic = _Topic()
     asked_for_tool = False  # the last user turn asked for a tool without naming one
     for role, content in history[-MAX_HISTORY_TURNS:]:
         content = content[:MAX_TURN_CHARS]
@@ -244,14 +263,18 @@ def _last_topic(
             # An answer cites its passages; a refusal, which lists every tool, cites none.
             tools = [n for n in entities.find(content) if n in entities.tools]
             if asked_for_tool and tools and CITED.search(content):
-                topic = (None, tools[:1])  # the tool the answer leads with
+                topic = replace(topic, question=None, names=(tools[0],))  # the tool it leads with
             asked_for_tool = False
             continue
-        standalone = _resolve(content, *topic, entities)
+        standalone = _resolve(content, topic, entities)
         named = entities.find(standalone)
         asked_for_tool = not named and _intent(standalone, named) == "recommend"
         if named:
-            topic = (standalone, named)
+            tools = tuple(n for n in named if n in entities.tools)
+            # A turn naming only a library ("our XGBoost code") keeps the tools spoken of.
+            kept = () if tools else tuple(n for n in topic.names if n in entities.tools)
+            recent = tuple(t for t in topic.recent_tools if t not in tools) + tools
+            topic = _Topic(standalone, kept + tuple(named), recent)
     return topic
 
 
@@ -268,6 +291,10 @@ def _pronoun_for(pronoun: str, names: list[str]) -> str:
 def _replace_entities(
     question: str, old: list[str], new: list[str], entities: EntityIndex
 ) -> str:
+    # A tool stands in for a tool: "and ClearML?" after "What's the Pro price for Comet ML?"
+    # replaces Comet ML, not the tier named "Pro".
+    if any(name in entities.tools for name in new):
+        old = [name for name in old if name in entities.tools] or old
     for index, name in enumerate(old):
         question = _substitute(question, name, new[min(index, len(new) - 1)], entities)
     return question

@@ -46,6 +46,28 @@ def test_questions_pronoun_follow_up_takes_the_previous_subject(assistant):
     history = [("user", "Tell me about ClearML."), ("assistant", "ClearML delivers ...")]
     resolved = resolve_followup("How much does it cost?", history, assistant.snapshot.entities)
     assert resolved == "How much does ClearML cost?"
+    # "that" and "those" after a verb or a preposition stand for it too.
+    entities = assistant.snapshot.entities
+    assert resolve_followup("is that free?", history, entities) == "is ClearML free?"
+    assert resolve_followup("How does that compare with Ray?", history, entities) == (
+        "How does ClearML compare with Ray?")
+
+
+def test_questions_follow_ups_keep_to_the_tools_spoken_of(assistant):
+    entities = assistant.snapshot.entities
+    # "and ClearML?" stands in for Comet ML, not for the tier named "Pro"; "which one" then
+    # chooses between the two tools asked about in turn.
+    prices = [("user", "What's the Pro price for Comet ML?"), ("assistant", "$19/month [1]."),
+              ("user", "and ClearML?"), ("assistant", "From $15/month [1].")]
+    assert resolve_followup("and ClearML?", prices[:2], entities) == (
+        "What's the Pro price for ClearML?")
+    assert resolve_followup("which one is cheaper then?", prices, entities) == (
+        "which one is cheaper then, Comet ML or ClearML?")
+    # A turn naming only a library keeps the tool: "it" is Metaflow, not XGBoost.
+    moving = [("user", "What's involved in migrating to Metaflow?"), ("assistant", "..."),
+              ("user", "does our XGBoost training code need to change?"), ("assistant", "...")]
+    resolved = resolve_followup("how long will it take?", moving, entities)
+    assert "Metaflow" in resolved and "XGBoost" not in resolved
 
 
 def test_questions_elided_subject_reuses_the_previous_question(assistant):
