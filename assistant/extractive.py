@@ -385,8 +385,10 @@ class ExtractiveAnswerer(Answerer):
         snapshot = self.search.snapshot
         idf = snapshot.bm25.idf
         wanted = set(entities)
-        # Overlap measures the aspect asked about ("cost"), not the name already weighed below.
-        name_terms = {t for name in wanted for t in terms(name)}
+        # Overlap measures the aspect asked about ("cost"), not the tool's name, weighed below;
+        # a part named ("Does Kubeflow include a model registry?") is what is asked about.
+        tools = snapshot.entities.tools
+        name_terms = {t for name in wanted if name in tools for t in terms(name)}
         # Each topical term counts once, met by itself or by a synonym ("cost" by "pricing"),
         # weighted by its most telling spelling.
         # "standalone tools" answers nothing in "Which tool is free?".

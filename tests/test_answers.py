@@ -53,6 +53,8 @@ FACTS = [
      ["rewriting pipeline definitions"]),
     ("What happens to our PyTorch training code if we migrate off Kubeflow?",
      ["remains unchanged"]),
+    # A part named is what is asked about, not a name like the tool's.
+    ("Does Kubeflow include a model registry?", ["the Model Registry all deploy"]),
     # Chat: filler, shorthand, slips of the keyboard, background before the question.
     ("comet pricing pls", ["$19"]),
     ("kubeflow upgrades keep breaking our pipelines lol, takes weeks every time",
