@@ -389,6 +389,10 @@ class ExtractiveAnswerer(Answerer):
         # a part named ("Does Kubeflow include a model registry?") is what is asked about.
         tools = snapshot.entities.tools
         name_terms = {t for name in wanted if name in tools for t in terms(name)}
+        # Whose sentences are wanted: the tools asked about, or else whatever is named. "Does
+        # Metaflow need Kubernetes?" is not answered by Kubeflow's sentences on Kubernetes.
+        tool_set = set(tools)
+        whose = (wanted & tool_set) or wanted
         # Each topical term counts once, met by itself or by a synonym ("cost" by "pricing"),
         # weighted by its most telling spelling.
         # "standalone tools" answers nothing in "Which tool is free?".
@@ -410,7 +414,7 @@ class ExtractiveAnswerer(Answerer):
             lead_terms = _topic_terms(hit.chunk.units, subjects)
             # "Migrating to Metaflow requires rewriting..." in a paragraph about Kubeflow
             # Pipelines still speaks about Kubeflow: only a passage about others is demoted.
-            about_wanted = self.search.is_about(position, wanted)
+            about_wanted = self.search.is_about(position, whose)
             for index, unit in enumerate(hit.chunk.units):
                 unit_terms = _term_set(unit)
                 # A table row means what its table's heading says ("Pricing Comparison"); a
@@ -430,12 +434,12 @@ class ExtractiveAnswerer(Answerer):
                 names = self.search.unit_names[position][index]
                 subject = subjects[index]
                 focus = 0.0
-                if wanted:
-                    if snapshot.entities.expand(subject) & wanted:
+                if whose:
+                    if snapshot.entities.expand(subject) & whose:
                         focus = 0.15
-                    elif names & wanted:
+                    elif names & whose:
                         focus = 0.08
-                    elif subject is not None and not about_wanted:
+                    elif (subject is not None or names & tool_set) and not about_wanted:
                         focus = -0.2  # about another tool, in a passage not about the one asked
                 if wants_price:
                     focus += QUANTITY_BONUS if PRICE.search(unit) else 0.0

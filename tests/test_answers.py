@@ -55,6 +55,9 @@ FACTS = [
      ["remains unchanged"]),
     # A part named is what is asked about, not a name like the tool's.
     ("Does Kubeflow include a model registry?", ["the Model Registry all deploy"]),
+    # ...and Kubeflow's sentences on Kubernetes say nothing of Metaflow.
+    ("Does Metaflow need Kubernetes?", ["Neither requires your data scientists"]),
+    ("do i need k8s skills for metaflow", ["Neither requires your data scientists"]),
     # Chat: filler, shorthand, slips of the keyboard, background before the question.
     ("comet pricing pls", ["$19"]),
     ("kubeflow upgrades keep breaking our pipelines lol, takes weeks every time",
