@@ -169,6 +169,7 @@ SYNONYMS = {
     "downside": ("disadvantage", "limitation"),
     "easy": ("simple",),
     "design": ("architectur", "approach"),
+    "license": ("apache", "gpl", "mit", "bsd"),  # licences go by name in a pricing table
 }
 
 
@@ -197,7 +198,8 @@ def query_terms(text: str) -> list[str]:
 def term_groups(text: str) -> dict[str, frozenset[str]]:
     """Each distinct content term of a text, with the spellings that meet it: itself and its
     synonyms ("cost" is met by "pricing" too)."""
-    return {t: frozenset({t, *query_terms(t)}) for t in dict.fromkeys(terms(text))}
+    # Looked up by the stem itself: stemming a stem again may change it ("licens" -> "licen").
+    return {t: frozenset({t, *_SYNONYMS_BY_STEM.get(t, ())}) for t in dict.fromkeys(terms(text))}
 
 
 def numbers(text: str) -> set[str]:

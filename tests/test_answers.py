@@ -53,6 +53,9 @@ FACTS = [
      ["rewriting pipeline definitions"]),
     ("What happens to our PyTorch training code if we migrate off Kubeflow?",
      ["remains unchanged"]),
+    # A licence goes by name in the pricing table.
+    ("What license does Ray use?", ["Apache-2.0"]),
+    ("What kind of license does Kubeflow have?", ["Free (Apache-2.0)"]),
     # A part named is what is asked about, not a name like the tool's.
     ("Does Kubeflow include a model registry?", ["the Model Registry all deploy"]),
     # ...and Kubeflow's sentences on Kubernetes say nothing of Metaflow.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.questions import analyze, known_words, resolve_followup
-from assistant.text import spell_out_abbreviations
+from assistant.text import spell_out_abbreviations, stem, term_groups
 
 
 def _analyze(assistant, text, history=()):
@@ -188,6 +188,13 @@ def test_questions_a_topic_is_uncovered_when_it_names_what_the_corpus_never_does
     assistant, text, uncovered
 ):
     assert _analyze(assistant, text).uncovered is uncovered
+
+
+def test_questions_synonyms_are_found_for_every_word_whatever_its_stem():
+    # Stemming "license" gives "licens", and stemming that again "licen": synonyms are looked
+    # up by the first stem, or a question about a licence would never meet "Apache".
+    assert stem("apache") in term_groups("What license does Ray use?")[stem("license")]
+    assert stem("pricing") in term_groups("How much does it cost?")["cost"]
 
 
 def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant):
