@@ -19,6 +19,7 @@ from assistant.questions import (
     Question,
     analyze,
     common_stems,
+    conversation_tools,
     known_words,
     topic_groups,
     without_names,
@@ -66,8 +67,20 @@ class Assistant:
         """Answer a question, taking the conversation so far into account."""
         started = time.perf_counter()
         self.refresh()
+        turns = _normalise(history)
+        question = self.understand(message, turns)
+        answer = self._attempt(question, top_k, started)
+        if not answer.answerable and (about := self._asked_of_topic(question, turns)):
+            # "What savings have people seen?" after "What's Ray good for?" names nothing and
+            # embeds far from every passage; asked of the tools spoken of, it may be answered.
+            retried = self._attempt(about, top_k, started)
+            if retried.answerable:
+                return retried
+        return answer
+
+    def _attempt(self, question: Question, top_k: int | None, started: float) -> Answer:
+        """The answer to a question as understood, or a refusal."""
         snapshot, search, answerer = self.snapshot, self.search_engine, self.answerer
-        question = self.understand(message, history)
         refusal = self._refusal(question)
         timings: dict[str, float] = {}
         if refusal is None:
@@ -89,6 +102,16 @@ class Assistant:
                     return self._answer(question, checked.text, citations, True, started, timings)
                 refusal = self._not_covered(question)
         return self._answer(question, refusal, [], False, started, timings)
+
+    def _asked_of_topic(self, question: Question, turns: list[tuple[str, str]]
+                        ) -> Question | None:
+        """A question naming nothing, asked again of the tools the conversation is about."""
+        if question.entities or question.unknown_names or question.injection or not turns:
+            return None
+        tools = conversation_tools(turns, self.snapshot.entities)
+        if not tools:
+            return None
+        return self.understand(f"{question.text.rstrip(' ?.!')} ({' and '.join(tools)})?")
 
     def understand(self, message: str, history: Iterable[HistoryItem] | None = None) -> Question:
         """The question as `ask` takes it: follow-ups made standalone, instructions removed,

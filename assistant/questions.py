@@ -250,6 +250,11 @@ def _asks_for_alternatives(text: str, named: list[str]) -> bool:
     )
 
 
+def conversation_tools(history: list[tuple[str, str]], entities: EntityIndex) -> list[str]:
+    """The tools a conversation is about so far: those of its last question that named one."""
+    return [name for name in _last_topic(history, entities).names if name in entities.tools]
+
+
 def _last_topic(history: list[tuple[str, str]], entities: EntityIndex) -> _Topic:
     """The most recent user question that named something, resolved in its own context, or
     the tool answered to one that asked for a tool ("Which tool for serving?" -> BentoML)."""

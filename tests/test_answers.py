@@ -337,6 +337,22 @@ def test_answers_follow_up_uses_the_conversation(assistant):
     assert follow.question == "How much does ClearML cost?"
 
 
+def test_answers_follow_up_naming_nothing_is_asked_of_the_tools_spoken_of(assistant):
+    def after(first: str, follow_up: str):
+        history = [{"role": "user", "content": first},
+                   {"role": "assistant", "content": assistant.ask(first).answer}]
+        return assistant.ask(follow_up, history=history)
+
+    # Alone, neither is answerable; of Metaflow and of Ray they are.
+    built = after("Tell me about Metaflow", "who originally built the thing?")
+    _assert_well_cited(built)
+    assert "Netflix" in built.answer
+    savings = after("Tell me about Ray", "any savings reported?")
+    assert "82% lower data processing costs" in savings.answer
+    # ...and what the corpus does not say of them stays refused.
+    assert not after("Tell me about ClearML", "where are the headquarters?").answerable
+
+
 @pytest.mark.parametrize(
     "question",
     [
