@@ -187,7 +187,11 @@ class EntityIndex:
         def mended(match: re.Match[str]) -> str:
             word = match.group()
             lowered = word.lower()
-            if len(lowered) < TYPO_MIN_LENGTH or lowered in self._canonical or any(
+            # Capitals inside a word, or on a word inside a sentence, make a name of their own
+            # ("LMFlow", "Xserve"), not a slip.
+            opens = text[: match.start()].rstrip()[-1:] in ("", ".", "!", "?")
+            named = word[1:] != word[1:].lower() or (word[0].isupper() and not opens)
+            if named or len(lowered) < TYPO_MIN_LENGTH or lowered in self._canonical or any(
                     lowered in words for words in known):
                 return word
             near = {name for surface, name in self._tool_surfaces

@@ -4,7 +4,7 @@ whether it asks about anything the corpus could cover."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.entities import NAME_TOKEN, EntityIndex
@@ -43,6 +43,8 @@ ABOUT_MOVING = re.compile(
     r"\bhow\s+(?:long|much|hard)\b",
     re.IGNORECASE,
 )
+# A sentence telling of the asker ("We run on EKS.", "I'm a data scientist.") asks nothing.
+BACKGROUND = re.compile(r"\s*(?:we|we're|we've|our|i|i'm|i've|my|us)\b", re.IGNORECASE)
 # Words that ask for advice: "Should we...", "Is it worth...", "What do you recommend...".
 ADVICE = re.compile(r"\b(?:should|worth|sense|idea|recommend|advise|suggest)\b", re.IGNORECASE)
 # "These tools", "which of them": the tools compared, referred to as a group.
@@ -74,8 +76,9 @@ PRONOUN = re.compile(r"\b(it|its|it's|they|them|their|this one|that one)\b", re.
 # "Is that free?", "How does that compare...", "are those portable?": a demonstrative after a
 # verb or a preposition stands for what was spoken of ("that tool" reads well replaced too).
 DEMONSTRATIVE = re.compile(
-    r"\b(?:is|are|was|were|does|do|did|can|could|will|would|about|with|of|for|on|than)\s+"
-    r"(that|this|those|these)\b",
+    r"^(?!\s*why\b).*?\b(?:is|are|was|were|does|can|could|will|would|about|with|of|for|on|than)"
+    # ...not "do that" (a verb's object) nor "that we..." (a clause), nor in "why is that?"
+    r"\s+(that|this|those|these)\b(?!\s+(?:we|i|you|they|it|he|she|there)\b|\s+(?-i:[A-Z]))",
     re.IGNORECASE,
 )
 ELLIPSIS_LEAD = re.compile(r"^\s*(and|what about|how about|same for|and for|and what about)\b",
@@ -141,7 +144,7 @@ class _Topic:
     """What a conversation is about so far."""
 
     question: str | None = None  # the last user question that named something, standalone
-    names: tuple[str, ...] = ()  # what it named
+    names: tuple[str, ...] = ()  # what it named, and the tools kept when it named only a part
     recent_tools: tuple[str, ...] = ()  # the tools named in user turns, latest last
 
 
@@ -167,9 +170,10 @@ def _resolve(question: str, topic: _Topic, entities: EntityIndex) -> str:
     missing = [e for e in missing if e in entities.tools] or missing
     if missing and PRONOUN.search(question):
         return PRONOUN.sub(lambda m: _pronoun_for(m.group(1), missing), question, count=1)
-    if missing and DEMONSTRATIVE.search(question):
-        return DEMONSTRATIVE.sub(
-            lambda m: m.group().replace(m.group(1), " and ".join(missing)), question, count=1)
+    demonstrative = DEMONSTRATIVE.search(question)
+    if missing and demonstrative:
+        start, end = demonstrative.span(1)
+        return f"{question[:start]}{' and '.join(missing)}{question[end:]}"
     if not named and ELLIPSIS_LEAD.match(question) and previous_question:
         # "And the pricing?" after "How much does ClearML cost?" (not after an answer that
         # only led with a tool: "What about serving?" then asks anew).
@@ -192,10 +196,15 @@ def analyze(
 ) -> Question:
     """Resolve, clean and classify a question (`vocabulary` comes from `known_words`)."""
     injection = bool(INJECTION.search(asked))
-    text = _without_injection(asked) if injection else asked
-    text = resolve_followup(text, history, entities) if text else text
-    text = entities.mend_typos(text, vocabulary, common_words)
-    text = spell_out_abbreviations(entities.spell_out(text), vocabulary)
+
+    def mended(text: str) -> str:
+        # Slips, initials and shorthand first, so that follow-ups resolve the names meant.
+        return spell_out_abbreviations(
+            entities.spell_out(entities.mend_typos(text, vocabulary, common_words)), vocabulary)
+
+    text = mended(_without_injection(asked) if injection else asked)
+    turns = [(role, mended(content) if role == "user" else content) for role, content in history]
+    text = resolve_followup(text, turns, entities) if text else text
     named = entities.find(text)
     intent = _intent(text, named)
     return Question(
@@ -228,10 +237,10 @@ def _intent(text: str, named: list[str]) -> str:
 def _asks_about_moving(text: str) -> bool:
     """"What has to be rewritten when moving off Kubeflow?", "the downside of switching from
     KServe": a sentence that asks what moving involves or costs, and asks no advice ("Should we
-    leave Kubeflow? What are the risks?" still asks whether to leave)."""
-    return any(
-        DECIDE.search(sentence) and not ADVICE.search(sentence)
-        and (ABOUT_MOVING.search(sentence) or asks_for_drawbacks(sentence))
+    leave Kubeflow? What are the risks?" and "Replacing Kubeflow is risky. Which alternative do
+    you recommend?" still ask whether to leave)."""
+    return not ADVICE.search(text) and any(
+        DECIDE.search(sentence) and (ABOUT_MOVING.search(sentence) or asks_for_drawbacks(sentence))
         for sentence in split_sentences(text)
     )
 
@@ -268,7 +277,9 @@ def _last_topic(history: list[tuple[str, str]], entities: EntityIndex) -> _Topic
             # An answer cites its passages; a refusal, which lists every tool, cites none.
             tools = [n for n in entities.find(content) if n in entities.tools]
             if asked_for_tool and tools and CITED.search(content):
-                topic = replace(topic, question=None, names=(tools[0],))  # the tool it leads with
+                lead = tools[0]  # the tool the answer leads with
+                recent = tuple(t for t in topic.recent_tools if t != lead) + (lead,)
+                topic = _Topic(None, (lead,), recent)
             asked_for_tool = False
             continue
         standalone = _resolve(content, topic, entities)
@@ -322,13 +333,14 @@ def _without_injection(text: str) -> str:
 
 
 def _asked_part(text: str) -> str:
-    """The sentences that ask, not those that tell: "We run on EKS and use Katib. Should we
-    leave Kubeflow?" asks about Kubeflow, whatever else it mentions."""
+    """The message without the sentences that only tell of the asker: "We run on EKS and use
+    Katib. Should we leave Kubeflow?" asks about Kubeflow, whatever else it mentions; "Compare
+    Airflow with Kubeflow. We have 5 engineers." still asks about Airflow."""
     sentences = split_sentences(text)
     if len(sentences) < 2:
         return text
-    return " ".join(s for i, s in enumerate(sentences)
-                    if s.rstrip().endswith("?") or i == len(sentences) - 1)
+    return " ".join(s for s in sentences if not BACKGROUND.match(s) or s.rstrip().endswith("?")
+                    or COMPARE.search(s))
 
 
 def _unknown_names(

@@ -108,8 +108,8 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-# Shorthand of this domain that a corpus may spell out instead. Letters-only shorthand counts
-# only as written here ("RL", not "rl"; "infra", not "Infra"); "k8s" in any case.
+# Shorthand of this domain that a corpus may spell out instead. Shorthand in capitals counts
+# only in capitals ("RL", not "rl"); the rest in any case ("k8s", "Wandb", "Infra").
 ABBREVIATIONS = {
     "k8s": "Kubernetes",
     "OSS": "open source",
@@ -124,10 +124,10 @@ ABBREVIATIONS = {
 }
 _ABBREVIATION = re.compile(
     r"(?<![\w&.-])("
-    + "|".join(f"(?i:{re.escape(a)})" if not a.isalpha() else re.escape(a) for a in ABBREVIATIONS)
-    + r")(?![\w&-])"
+    + "|".join(re.escape(a) if a.isupper() else f"(?i:{re.escape(a)})" for a in ABBREVIATIONS)
+    + r")(?![\w&-]|\.\w)"  # not "wandb.ai"
 )
-_ANY_CASE = {short.lower(): full for short, full in ABBREVIATIONS.items() if not short.isalpha()}
+_ANY_CASE = {short.lower(): full for short, full in ABBREVIATIONS.items() if not short.isupper()}
 
 
 def spell_out_abbreviations(text: str, vocabulary: frozenset[str]) -> str:

@@ -51,6 +51,9 @@ def test_questions_pronoun_follow_up_takes_the_previous_subject(assistant):
     assert resolve_followup("is that free?", history, entities) == "is ClearML free?"
     assert resolve_followup("How does that compare with Ray?", history, entities) == (
         "How does ClearML compare with Ray?")
+    # ...but not a verb's object, a clause, or the reason asked for.
+    for text in ("Can Ray do that?", "The problem is that we have no GPUs.", "Why is that?"):
+        assert resolve_followup(text, history, entities) == text
 
 
 def test_questions_follow_ups_keep_to_the_tools_spoken_of(assistant):
@@ -103,6 +106,8 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("What are the reasons to leave Kubeflow?", "decide"),
         ("We're worried about the risk of lock-in. Should we leave Kubeflow?", "decide"),
         ("Should we leave Kubeflow? What are the risks?", "decide"),
+        ("Should we leave Kubeflow given the risks?", "decide"),
+        ("Replacing Kubeflow is risky. Which alternative do you recommend?", "decide"),
         ("How about leaving Kubeflow?", "decide"),
         ("What should we do about leaving Kubeflow?", "decide"),
         ("Our Spark jobs are too slow. What should we switch to?", "recommend"),
@@ -203,8 +208,10 @@ def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant)
     # Letters-only shorthand counts in capitals: "rl" is no "RL".
     assert _analyze(assistant, "Is the rl flag on?").text == "Is the rl flag on?"
     assert spell_out_abbreviations("Is it OSS?", frozenset({"oss"})) == "Is it OSS?"
-    # Chat shorthand is written in lower case.
+    # Shorthand not in capitals counts in any case, but not inside a web address.
     assert _analyze(assistant, "how much is wandb pro").entities[0] == "Weights & Biases"
+    assert _analyze(assistant, "WandB pricing?").entities == ["Weights & Biases"]
+    assert "Weights & Biases" not in _analyze(assistant, "check wandb.ai for me").text
     assert _analyze(assistant, "we have no infra people").text == (
         "we have no infrastructure people")
 
@@ -213,9 +220,17 @@ def test_questions_a_slip_in_a_tool_name_is_mended(assistant):
     typed = _analyze(assistant, "kubflow vs mlfow which is less pain to run")
     assert typed.entities == ["Kubeflow", "MLflow"] and typed.unknown_names == []
     assert _analyze(assistant, "how many stars does bentml have").entities == ["BentoML"]
-    # A short name is too close to ordinary words, and a word two slips away is another word.
+    # A short name is too close to ordinary words, a word two slips away is another word, and
+    # capitals make a name of its own.
     assert _analyze(assistant, "raay vs spark").unknown_names == ["raay"]
-    assert _analyze(assistant, "Is Kubeflow good for metal?").entities == ["Kubeflow"]
+    assert _analyze(assistant, "is mtaflw free?").unknown_names == ["mtaflw"]
+    assert _analyze(assistant, "Is LMFlow a good alternative to Kubeflow?").unknown_names == [
+        "LMFlow"]
+    # Slips and shorthand are mended before a follow-up is resolved, in earlier turns too.
+    prices = [("user", "How much does ClearML cost?"), ("assistant", "From $15/month [1].")]
+    assert _analyze(assistant, "and mlfow?", prices).text == "How much does MLflow cost?"
+    typed = [("user", "how much does kubflow cost"), ("assistant", "Free [1].")]
+    assert _analyze(assistant, "is it open source?", typed).entities == ["Kubeflow"]
 
 
 def test_questions_only_the_sentences_that_ask_can_name_an_unknown_product(assistant):
@@ -223,6 +238,8 @@ def test_questions_only_the_sentences_that_ask_can_name_an_unknown_product(assis
     assert told.unknown_names == []
     asked = _analyze(assistant, "We use Kubeflow Pipelines. Is Airflow a good replacement?")
     assert asked.unknown_names == ["Airflow"]
+    ordered = _analyze(assistant, "Compare Airflow with Kubeflow. We have 5 engineers.")
+    assert ordered.unknown_names == ["Airflow"]
     # Chat filler and two of the corpus's words run together are no product names either.
     assert _analyze(assistant, "comet pricing pls").unknown_names == []
     assert _analyze(assistant, "Do we need strict multitenancy?").unknown_names == []
