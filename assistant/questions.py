@@ -199,8 +199,9 @@ def analyze(
 
     def mended(text: str) -> str:
         # Slips, initials and shorthand first, so that follow-ups resolve the names meant.
-        return spell_out_abbreviations(
-            entities.spell_out(entities.mend_typos(text, vocabulary, common_words)), vocabulary)
+        text = entities.spell_out(entities.mend_typos(text, vocabulary, common_words))
+        return _split_compounds(spell_out_abbreviations(text, vocabulary), vocabulary,
+                                common_words)
 
     text = mended(_without_injection(asked) if injection else asked)
     turns = [(role, mended(content) if role == "user" else content) for role, content in history]
@@ -431,8 +432,27 @@ def _known_compound(token: str, vocabulary: frozenset[str], common_words: frozen
 
 def _joined_words(token: str, vocabulary: frozenset[str]) -> bool:
     """Two words of the corpus written as one ("multitenancy" for "multi-tenancy")."""
-    return any(token[:i] in vocabulary and token[i:] in vocabulary
-               for i in range(3, len(token) - 2))
+    return _split_point(token, vocabulary) is not None
+
+
+def _split_point(token: str, vocabulary: frozenset[str]) -> int | None:
+    """Where a word the corpus lacks splits into two words it has, if it does."""
+    if token in vocabulary:
+        return None
+    return next((i for i in range(3, len(token) - 2)
+                 if token[:i] in vocabulary and token[i:] in vocabulary), None)
+
+
+def _split_compounds(text: str, vocabulary: frozenset[str], common_words: frozenset[str]) -> str:
+    """The text with two of the corpus's words written as one hyphenated as the corpus writes
+    them: "autoscaling" as "auto-scaling", so that searches meet it; not an English word of its
+    own ("overall", "elsewhere")."""
+    def split(match: re.Match[str]) -> str:
+        word = match.group()
+        at = _split_point(word, vocabulary) if word not in common_words else None
+        return word if at is None else f"{word[:at]}-{word[at:]}"
+
+    return re.sub(r"(?<![\w-])[a-z]{7,}(?![\w-])", split, text)
 
 
 def without_names(text: str, names: list[str], entities: EntityIndex) -> str:

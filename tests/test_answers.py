@@ -63,6 +63,7 @@ FACTS = [
     ("do i need k8s skills for metaflow", ["Neither requires your data scientists"]),
     # Chat: filler, shorthand, slips of the keyboard, background before the question.
     ("comet pricing pls", ["$19"]),
+    ("Does BentoML do autoscaling?", ["auto-scaling based on inference metrics"]),
     ("kubeflow upgrades keep breaking our pipelines lol, takes weeks every time",
      ["strong signal to evaluate simpler alternatives"]),
     ("how much is wandb pro", ["$60"]),

@@ -243,3 +243,7 @@ def test_questions_only_the_sentences_that_ask_can_name_an_unknown_product(assis
     # Chat filler and two of the corpus's words run together are no product names either.
     assert _analyze(assistant, "comet pricing pls").unknown_names == []
     assert _analyze(assistant, "Do we need strict multitenancy?").unknown_names == []
+    # ...and are searched as the corpus writes them; an English word is left whole.
+    assert _analyze(assistant, "Does BentoML do autoscaling?").text == (
+        "Does BentoML do auto-scaling?")
+    assert _analyze(assistant, "Which is cheaper overall?").text == "Which is cheaper overall?"
