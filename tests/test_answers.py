@@ -154,6 +154,10 @@ def test_answers_comparison_covers_both_tools(assistant):
     answer = assistant.ask("MLflow vs Ray: which fits us?")
     _assert_well_cited(answer)
     assert "**MLflow:**" in answer.answer and "**Ray:**" in answer.answer
+    # A comparative with "than" compares too: each side states its own count.
+    stars = assistant.ask("Does Ray have more stars than MLflow?")
+    _assert_well_cited(stars)
+    assert "42.2K" in stars.answer and "25.4K" in stars.answer
 
 
 @pytest.mark.parametrize(

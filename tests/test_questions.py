@@ -92,6 +92,7 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("Should we leave Kubeflow?", "decide"),
         ("Is it time to migrate away from Kubeflow?", "decide"),
         ("MLflow vs Ray", "compare"),
+        ("Is MLflow harder to learn than Metaflow?", "compare"),
         ("Which tool is best for experiment tracking?", "recommend"),
         ("How many GitHub stars does Ray have?", "fact"),
         ("What are the alternatives to Kubeflow?", "decide"),
