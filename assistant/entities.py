@@ -18,6 +18,8 @@ TABLE_ROW_LABEL = " — "
 SUBJECT_WINDOW = 3  # a sentence is "about" an entity named within its first words
 
 
+# A clause that opens a sentence by contrast; the sentence is about what its main clause names.
+CONTRAST_OPENER = re.compile(r"\s*(?:where|whereas|while|unlike|although|though)\b", re.IGNORECASE)
 TYPO_MIN_LENGTH = 5  # shorter names are too close to ordinary words to mend ("raay", "rag")
 
 
@@ -236,9 +238,13 @@ class EntityIndex:
         return frozenset((name, *self._implied.get(name, ())))
 
     def subject(self, sentence: str) -> str | None:
-        """The tool a sentence is about: a primary entity named within its first few words."""
+        """The tool a sentence is about: a primary entity named within its first few words, of
+        its main clause when a contrasting one opens it ("Where Kubeflow tries..., BentoML
+        packages...")."""
         if self._pattern is None:
             return None
+        if CONTRAST_OPENER.match(sentence) and "," in sentence:
+            sentence = sentence.split(",", 1)[1]
         for match in self._pattern.finditer(sentence):
             if len(_TOKEN.findall(sentence[: match.start()])) >= SUBJECT_WINDOW:
                 return None

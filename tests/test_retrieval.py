@@ -25,6 +25,10 @@ def test_retrieval_entities_are_learned_from_the_corpus(assistant):
             "Weights & Biases", "Comet ML"} <= tools
     entities = assistant.snapshot.entities
     assert entities.find("W&B vs comet") == ["Weights & Biases", "Comet ML"]
+    # A sentence is about the tool named first, in its main clause when a contrast opens it.
+    assert entities.subject("Ray sits in the middle, unlike Kubeflow.") == "Ray"
+    assert entities.subject("Where Kubeflow tries to cover the full ML lifecycle, BentoML "
+                            "packages models into standardized Bentos.") == "BentoML"
 
 
 def test_retrieval_initials_the_corpus_never_writes_stand_for_the_name(assistant):
