@@ -105,8 +105,11 @@ class Assistant:
 
     def _asked_of_topic(self, question: Question, turns: list[tuple[str, str]]
                         ) -> Question | None:
-        """A question naming nothing, asked again of the tools the conversation is about."""
+        """A question naming nothing, asked again of the tools the conversation is about; not
+        one that asks nothing of its own ("why?"), which no sentence about them answers."""
         if question.entities or question.unknown_names or question.injection or not turns:
+            return None
+        if not topic_groups(question.text, []):
             return None
         tools = conversation_tools(turns, self.snapshot.entities)
         if not tools:

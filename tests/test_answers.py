@@ -354,8 +354,10 @@ def test_answers_follow_up_naming_nothing_is_asked_of_the_tools_spoken_of(assist
     assert "Netflix" in built.answer
     savings = after("Tell me about Ray", "any savings reported?")
     assert "82% lower data processing costs" in savings.answer
-    # ...and what the corpus does not say of them stays refused.
+    # ...and what the corpus does not say of them stays refused, as does a question that asks
+    # nothing of its own: no sentence about BentoML says why.
     assert not after("Tell me about ClearML", "where are the headquarters?").answerable
+    assert not after("Is BentoML good for future migrations?", "why?").answerable
 
 
 @pytest.mark.parametrize(
