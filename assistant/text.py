@@ -170,6 +170,7 @@ SYNONYMS = {
     "easy": ("simple",),
     "design": ("architectur", "approach"),
     "license": ("apache", "gpl", "mit", "bsd"),  # licences go by name in a pricing table
+    "saving": ("reduction", "lower"),  # "30x cost reduction", "82% lower costs"
 }
 
 

@@ -53,6 +53,8 @@ FACTS = [
      ["rewriting pipeline definitions"]),
     ("What happens to our PyTorch training code if we migrate off Kubeflow?",
      ["remains unchanged"]),
+    # Savings are stated as reductions and lower costs.
+    ("What savings has Ray delivered?", ["30x cost reduction"]),
     # A licence goes by name in the pricing table.
     ("What license does Ray use?", ["Apache-2.0"]),
     ("What kind of license does Kubeflow have?", ["Free (Apache-2.0)"]),
@@ -352,7 +354,7 @@ def test_answers_follow_up_naming_nothing_is_asked_of_the_tools_spoken_of(assist
     built = after("Tell me about Metaflow", "who originally built the thing?")
     _assert_well_cited(built)
     assert "Netflix" in built.answer
-    savings = after("Tell me about Ray", "any savings reported?")
+    savings = after("What's Ray good for?", "what savings have people actually seen?")
     assert "82% lower data processing costs" in savings.answer
     # ...and what the corpus does not say of them stays refused, as does a question that asks
     # nothing of its own: no sentence about BentoML says why.
