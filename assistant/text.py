@@ -167,7 +167,7 @@ SYNONYMS = {
     "weakness": ("disadvantage", "limitation"),
     "drawback": ("disadvantage", "limitation"),
     "downside": ("disadvantage", "limitation"),
-    "easy": ("simple",),
+    "easy": ("simple", "gentle", "learn"),  # how easy a tool is, the corpus tells as learning
     "design": ("architectur", "approach"),
     "license": ("apache", "gpl", "mit", "bsd"),  # licences go by name in a pricing table
     "saving": ("reduction", "lower"),  # "30x cost reduction", "82% lower costs"

@@ -53,6 +53,9 @@ FACTS = [
      ["rewriting pipeline definitions"]),
     ("What happens to our PyTorch training code if we migrate off Kubeflow?",
      ["remains unchanged"]),
+    # How easy a tool is, the corpus tells as how long it takes to learn.
+    ("Is Ray easy?", ["Ray requires the most learning investment"]),
+    ("Which is easier, MLflow or Metaflow?", ["MLflow takes hours"]),
     # Savings are stated as reductions and lower costs.
     ("What savings has Ray delivered?", ["30x cost reduction"]),
     # A licence goes by name in the pricing table.
