@@ -326,7 +326,8 @@ def test_answers_asking_for_a_tool_in_the_corpus_words_may_embed_poorly(assistan
     # The question embeds far from every passage, but "run" is in the passages it asks about.
     answer = assistant.ask("Which option is easiest to run ourselves?")
     _assert_well_cited(answer)
-    assert "abstracting away infrastructure entirely" in answer.answer
+    assert ("abstracting away infrastructure entirely" in answer.answer
+            or "simple tracking server you start with one command" in answer.answer)
     assert not assistant.ask("Which option is easiest to run at home for a party?").answerable
 
 
