@@ -166,8 +166,7 @@ class ExtractiveAnswerer(Answerer):
             ranking = _ranking(found, tools)
             if ranking:
                 return _as_prose(ranking)
-        # A sentence about all the tools would drop the need stated in the negative.
-        listed = _several(candidates, tools, group=not avoided) if several else ""
+        listed = _several(candidates, tools) if several else ""
         if listed:
             return listed
         chosen = _pick(candidates, budget=1, limit=1, margin=1.0)
@@ -519,17 +518,17 @@ def _ranking(candidates: list[Candidate], tools: set[str]) -> list[Candidate]:
     return []
 
 
-def _several(candidates: list[Candidate], tools: set[str], group: bool = True) -> str:
-    """"Which tools are free?": a sentence about the tools as a group (when `group`) that says
-    itself what the best sentence holds of the question, else the best sentence of each tool
-    close to the best, two tools or more."""
+def _several(candidates: list[Candidate], tools: set[str]) -> str:
+    """"Which tools are free?": a sentence about the tools as a group that says itself what the
+    best sentence holds of the question (so not "free" alone for "free and needing no
+    Kubernetes"), else the best sentence of each tool close to the best, two tools or more."""
     best = max(candidates, key=lambda c: c.score, default=None)
     if best is None:
         return ""
     close = [c for c in candidates if c.score >= best.score - FACT_MARGIN]
     # One that holds all the best one holds of the question answers for every tool at once,
     # though it embeds further from a question naming no tool than a tool's own row does.
-    about_all = [c for c in candidates if group and c.subject is None and GROUP.search(c.text)
+    about_all = [c for c in candidates if c.subject is None and GROUP.search(c.text)
                  and c.overlap >= best.overlap and c.score >= MIN_FACET_SIMILARITY
                  and all(c.terms & {t, *query_terms(t)} for t in best.matched)]
     if about_all:

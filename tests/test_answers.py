@@ -305,6 +305,18 @@ def test_answers_which_tool_questions_match_their_topic_not_the_word_tool(assist
     assert answer.answer.startswith("All major alternatives in this comparison offer free")
 
 
+def test_answers_tools_asked_for_in_the_plural_keep_a_need_stated_in_the_negative(assistant):
+    # The sentence about all the tools says they are free, and nothing of Kubernetes.
+    answer = assistant.ask("What tools are free and need no Kubernetes?")
+    _assert_well_cited(answer)
+    assert "does not require Kubernetes" in answer.answer
+
+
+def test_answers_what_leaving_a_tool_involves_is_on_topic_however_worded(assistant):
+    # "rewritten" is a word the corpus never uses, but moving off Kubeflow is its topic.
+    assert assistant.ask("What has to be rewritten when moving off Kubeflow?").answerable
+
+
 def test_answers_tools_asked_for_in_the_plural_are_listed(assistant):
     # No sentence about the tools as a group speaks of fees: each tool's row that does.
     answer = assistant.ask("Which tools charge a monthly fee?")

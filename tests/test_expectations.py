@@ -60,6 +60,8 @@ def test_expectations_a_drawback_is_stated_not_denied():
     assert not states_drawback("Comparable features with significantly less operational overhead.")
     assert not states_drawback("Choose BentoML if serving is your bottleneck.")
     assert not states_drawback("MLflow abstracts away complexity with minimal overhead.")
+    assert states_drawback("Upgrades keep breaking existing pipelines.")
+    assert states_drawback("Its setup is complex and a platform team is required.")
 
 
 @pytest.mark.parametrize(

@@ -201,6 +201,8 @@ def test_questions_synonyms_are_found_for_every_word_whatever_its_stem():
     # up by the first stem, or a question about a licence would never meet "Apache".
     assert stem("apache") in term_groups("What license does Ray use?")[stem("license")]
     assert stem("pricing") in term_groups("How much does it cost?")["cost"]
+    # "weekly" and "monthly" meet "week" and "month".
+    assert stem("weekly") == stem("week") and stem("monthly") == stem("month")
 
 
 def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant):
