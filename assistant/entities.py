@@ -189,12 +189,9 @@ class EntityIndex:
         def mended(match: re.Match[str]) -> str:
             word = match.group()
             lowered = word.lower()
-            # Capitals inside a word, or on a word inside a sentence, make a name of their own
-            # ("LMFlow", "Xserve"), not a slip.
-            opens = text[: match.start()].rstrip()[-1:] in ("", ".", "!", "?")
-            named = word[1:] != word[1:].lower() or (word[0].isupper() and not opens)
-            if named or len(lowered) < TYPO_MIN_LENGTH or lowered in self._canonical or any(
-                    lowered in words for words in known):
+            # A word written as a name ("LMFlow", "... is Xserve") is a name of its own.
+            if len(lowered) < TYPO_MIN_LENGTH or lowered in self._canonical or any(
+                    lowered in words for words in known) or written_as_name(text, match):
                 return word
             near = {name for surface, name in self._tool_surfaces
                     if _one_edit_apart(lowered, surface)}
@@ -306,6 +303,18 @@ def standalone(sentence: str, subject: str | None) -> str:
             return replacement + sentence[len(pronoun) :]
     # "Backed by the Linux Foundation, it covers..." -> "..., MLflow covers..."
     return re.sub(r", it (?=[a-z])", f", {subject} ", sentence, count=1)
+
+
+def written_as_name(text: str, match: re.Match[str]) -> bool:
+    """Whether a word in a text is written as a name: capitals inside it ("LMFlow"), or a
+    capital on a word that opens no sentence ("... is Xserve", not "Kubflow is...")."""
+    word = match.group()
+    if word[1:] != word[1:].lower():
+        return True
+    if not word[0].isupper():
+        return False
+    before = text[: match.start()].rstrip()
+    return bool(before) and before[-1] not in ".!?:;"
 
 
 def _one_edit_apart(word: str, name: str) -> bool:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.entities import NAME_TOKEN, EntityIndex
+from assistant.entities import NAME_TOKEN, EntityIndex, written_as_name
 from assistant.expectations import GROUP_NOUNS, KIND_WORDS, asks_for_drawbacks
 from assistant.text import (
     STOPWORDS,
@@ -356,10 +356,6 @@ def _unknown_names(
     for match in NAME_TOKEN.finditer(text):
         token = match.group()
         lowered = token.lower()
-        # A capital that opens a sentence ("... Kubeflow. Good idea?") marks no name.
-        opens_sentence = not text[: match.start()].strip() or text[: match.start()].rstrip()[
-            -1
-        ] in ".!?:;"
         if (
             len(lowered) < 3
             or lowered in STOPWORDS
@@ -373,15 +369,14 @@ def _unknown_names(
             or _joined_words(lowered, vocabulary)
         ):
             continue
-        capitalised_inside = token[1:] != token[1:].lower() or (
-            not opens_sentence and token[0].isupper()
-        )
+        # A capital that opens a sentence ("... Kubeflow. Good idea?") marks no name.
+        capitalised = written_as_name(text, match)
         # "chore" is a word through "chores": the tokenizer holds one form of many words.
         # "-er" makes a comparative only before "than": "leaner than", not "docker".
         comparative = bool(THAN.match(text, match.end()))
         common = (lowered in common_words or stem(lowered) in common_stems(common_words)
                   or (token.islower() and _inflected(lowered, common_words, comparative)))
-        if capitalised_inside or not common:
+        if capitalised or not common:
             unknown.append(token)
     return unknown
 
