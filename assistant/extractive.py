@@ -40,7 +40,7 @@ from assistant.expectations import (
 from assistant.measures import CountAsked, count_asked, stated_count
 from assistant.questions import DECIDE, Question, topic_groups
 from assistant.retrieval import HybridSearch, Retrieval
-from assistant.text import query_terms, term_groups, terms, word_count
+from assistant.text import spellings, term_groups, terms, word_count
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
@@ -530,7 +530,7 @@ def _several(candidates: list[Candidate], tools: set[str]) -> str:
     # though it embeds further from a question naming no tool than a tool's own row does.
     about_all = [c for c in candidates if c.subject is None and GROUP.search(c.text)
                  and c.overlap >= best.overlap and c.score >= MIN_FACET_SIMILARITY
-                 and all(c.terms & {t, *query_terms(t)} for t in best.matched)]
+                 and all(c.terms & spellings(t) for t in best.matched)]
     if about_all:
         return _as_prose([max(about_all, key=lambda c: c.score)])
     per_tool: dict[str, Candidate] = {}

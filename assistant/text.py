@@ -199,8 +199,13 @@ def query_terms(text: str) -> list[str]:
 def term_groups(text: str) -> dict[str, frozenset[str]]:
     """Each distinct content term of a text, with the spellings that meet it: itself and its
     synonyms ("cost" is met by "pricing" too)."""
+    return {t: spellings(t) for t in dict.fromkeys(terms(text))}
+
+
+def spellings(term: str) -> frozenset[str]:
+    """A stemmed term and the stems of its synonyms: what meets it in a passage."""
     # Looked up by the stem itself: stemming a stem again may change it ("licens" -> "licen").
-    return {t: frozenset({t, *_SYNONYMS_BY_STEM.get(t, ())}) for t in dict.fromkeys(terms(text))}
+    return frozenset({term, *_SYNONYMS_BY_STEM.get(term, ())})
 
 
 def numbers(text: str) -> set[str]:
