@@ -386,21 +386,19 @@ class ExtractiveAnswerer(Answerer):
         wanted = set(entities)
         # Overlap measures the aspect asked about ("cost"), not the tool's name, weighed below;
         # a part named ("Does Kubeflow include a model registry?") is what is asked about.
-        tools = snapshot.entities.tools
-        name_terms = {t for name in wanted if name in tools for t in terms(name)}
+        tools = set(snapshot.entities.tools)
+        name_terms = {t for name in wanted & tools for t in terms(name)}
         # Whose sentences are wanted: the tools asked about, or else whatever is named. "Does
         # Metaflow need Kubernetes?" is not answered by Kubeflow's sentences on Kubernetes.
-        tool_set = set(tools)
-        whose = (wanted & tool_set) or wanted
+        whose = (wanted & tools) or wanted
         # Each topical term counts once, met by itself or by a synonym ("cost" by "pricing"),
         # weighted by its most telling spelling.
         # "standalone tools" answers nothing in "Which tool is free?".
         kinds = answer_kinds(query)
-        groups = {t: alts for t, alts in term_groups(query).items()
-                  if t not in name_terms and t not in kinds}
-        topical, alternatives = list(groups), list(groups.values())
-        weights = [max(idf.get(a, 0.0) for a in alts) for alts in alternatives]
-        query_weight = sum(weights) or 1.0
+        groups = [(t, alts, max(idf.get(a, 0.0) for a in alts))
+                  for t, alts in term_groups(query).items()
+                  if t not in name_terms and t not in kinds]
+        query_weight = sum(w for _, _, w in groups) or 1.0
         wants_price = bool(PRICE_QUESTION.search(query))
         wants_quantity = bool(QUANTITY.search(query))
         wants_list = bool(LIST_QUESTION.search(query))
@@ -421,13 +419,8 @@ class ExtractiveAnswerer(Answerer):
                 context_terms = section_terms if hit.chunk.kind == "table_row" else (
                     lead_terms | section_terms)
                 seen = unit_terms | context_terms
-                held = frozenset(
-                    term for term, alts in zip(topical, alternatives, strict=True) if alts & seen
-                )
-                held_weight = sum(
-                    w for alts, w in zip(alternatives, weights, strict=True) if alts & seen
-                )
-                overlap = min(1.0, held_weight / query_weight)
+                held = [(term, w) for term, alts, w in groups if alts & seen]
+                overlap = min(1.0, sum(w for _, w in held) / query_weight)
                 # Sentences outside the dense pool matched less than all of those inside it.
                 similarity = hit.unit_similarity.get(index, hit.similarity - 0.15)
                 names = self.search.unit_names[position][index]
@@ -438,7 +431,7 @@ class ExtractiveAnswerer(Answerer):
                         focus = 0.15
                     elif names & whose:
                         focus = 0.08
-                    elif (subject is not None or names & tool_set) and not about_wanted:
+                    elif (subject is not None or names & tools) and not about_wanted:
                         focus = -0.2  # about another tool, in a passage not about the one asked
                 if wants_price:
                     focus += QUANTITY_BONUS if PRICE.search(unit) else 0.0
@@ -454,7 +447,8 @@ class ExtractiveAnswerer(Answerer):
                 candidates.append(
                     Candidate(marker, index, standalone(unit, subject), subject, names,
                               round(float(score), 4), unit_terms,
-                              self.search.chunk_entities[position], overlap, antecedent, held)
+                              self.search.chunk_entities[position], overlap, antecedent,
+                              frozenset(term for term, _ in held))
                 )
         return candidates
 
