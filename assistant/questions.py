@@ -110,10 +110,10 @@ MAX_TURN_CHARS = 4000  # of each turn: enough for any question
 THAN = re.compile(r"\s+than\b", re.IGNORECASE)
 # A lower-case word with an English inflection ("babysitting", "idling", "quickly") is a word
 # the model's vocabulary happens to lack, not a product name ("sagemaker", "dagster").
+ENGLISH_ENDING = re.compile(r"(ing|ed|ly|ness|tion|sion|ment|ful|less|able|ible|ous|ive)$")
 # Prefixes that make English words of English words ("rewritten", "redeploy").
 ENGLISH_PREFIXES = ("re", "un", "pre", "over", "under", "out")
 INFLECTED = re.compile(r"(?:en|ed|ing|s)$")
-ENGLISH_ENDING = re.compile(r"(ing|ed|ly|ness|tion|sion|ment|ful|less|able|ible|ous|ive)$")
 
 
 _QUESTION_TERMS = QUESTION_WORDS | {stem(w) for w in QUESTION_WORDS}
@@ -366,7 +366,7 @@ def _unknown_names(
             or lowered in vocabulary
             or stem(lowered) in vocabulary
             or _known_compound(lowered, vocabulary, common_words)
-            or _joined_words(lowered, vocabulary)
+            or _split_point(lowered, vocabulary) is not None
         ):
             continue
         # A capital that opens a sentence ("... Kubeflow. Good idea?") marks no name.
@@ -425,13 +425,9 @@ def _known_compound(token: str, vocabulary: frozenset[str], common_words: frozen
     )
 
 
-def _joined_words(token: str, vocabulary: frozenset[str]) -> bool:
-    """Two words of the corpus written as one ("multitenancy" for "multi-tenancy")."""
-    return _split_point(token, vocabulary) is not None
-
-
 def _split_point(token: str, vocabulary: frozenset[str]) -> int | None:
-    """Where a word the corpus lacks splits into two words it has, if it does."""
+    """Where a word the corpus lacks splits into two words it has ("multitenancy" for
+    "multi-tenancy"), if it does."""
     if token in vocabulary:
         return None
     return next((i for i in range(3, len(token) - 2)
