@@ -31,6 +31,7 @@ class Draft:
 
     text: str
     hits: list[Hit]
+    mode: str | None = None  # how it was written, when not the answerer's own way (an outage)
 
 
 class Answerer(ABC):

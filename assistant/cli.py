@@ -183,6 +183,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None, workers: int |
             "process only. Start one (`chroma run --path indexes/chroma-server --port 8001`), "
             "set ASSISTANT_CHROMA_URL=http://127.0.0.1:8001, run `assistant ingest`, then serve."
         )
+    if settings.llm:
+        from assistant.llm import LLMError, chat_model
+
+        try:
+            chat_model(settings)  # a misnamed model stops here, not in the server log
+        except LLMError as exc:
+            raise click.ClickException(str(exc)) from exc
     if not settings.keys and not _is_loopback(host):
         raise click.ClickException(
             f"Refusing to serve on {host} without API keys: anyone who can reach it could use "

@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp)."
     )
+    llm_api_key: SecretStr | None = Field(
+        None,
+        description="API key for the LLM. Unset: the provider's own variable (OPENAI_API_KEY); "
+        "none for a server at llm_base_url.",
+    )
+    llm_timeout: float = Field(
+        60.0, gt=0, description="Seconds to wait for the LLM before answering extractively."
+    )
     api_keys: SecretStr | None = Field(
         None, description="Comma-separated bearer tokens for the HTTP API. Unset: no auth."
     )
@@ -114,6 +122,7 @@ class Settings(BaseSettings):
         "chroma_url",
         "llm",
         "llm_base_url",
+        "llm_api_key",
         "slack_api_url",
         "api_keys",
         "slack_bot_token",

@@ -15,6 +15,7 @@ from assistant.embeddings import SentenceEmbedder
 from assistant.extractive import ExtractiveAnswerer
 from assistant.grounding import ground
 from assistant.index import IndexNotFoundError, IndexStore, Snapshot
+from assistant.llm import LLMAnswerer, chat_model
 from assistant.questions import (
     Question,
     analyze,
@@ -39,6 +40,8 @@ class Assistant:
         self.settings = settings
         self.store = store
         self._lock = threading.Lock()
+        # Made once: the model outlives index generations, and making it can fail on settings.
+        self._chat_model = chat_model(settings) if settings.llm else None
         self._open(store.open())
 
     @classmethod
@@ -99,7 +102,8 @@ class Assistant:
                         Citation(n=n, **_passage(draft.hits[i]).model_dump())
                         for n, i in enumerate(checked.used, start=1)
                     ]
-                    return self._answer(question, checked.text, citations, True, started, timings)
+                    return self._answer(question, checked.text, citations, True, started, timings,
+                                        draft.mode)
                 refusal = self._not_covered(question)
         return self._answer(question, refusal, [], False, started, timings)
 
@@ -145,12 +149,10 @@ class Assistant:
 
     def _open(self, snapshot: Snapshot) -> None:
         search = HybridSearch(snapshot, self.embedder)
-        if self.settings.llm:
-            raise ValueError(
-                "ASSISTANT_LLM is set, but this version answers in extractive mode only: "
-                "unset ASSISTANT_LLM."
-            )
-        answerer: Answerer = ExtractiveAnswerer(search)
+        extractive = ExtractiveAnswerer(search)
+        answerer: Answerer = (
+            extractive if self._chat_model is None else LLMAnswerer(self._chat_model, extractive)
+        )
         # Swap all three at once: a question in flight keeps the objects it started with.
         self.snapshot, self.search_engine, self.answerer = snapshot, search, answerer
         self._known_words = known_words(snapshot.vocabulary)
@@ -230,6 +232,7 @@ class Assistant:
         answerable: bool,
         started: float,
         timings: dict[str, float],
+        mode: str | None = None,
     ) -> Answer:
         timings["total_ms"] = _since(started)
         return Answer(
@@ -237,7 +240,7 @@ class Assistant:
             answer=text,
             citations=citations,
             answerable=answerable,
-            mode=self.answerer.mode,
+            mode=mode or self.answerer.mode,
             question=question.text,
             timings_ms={k: round(v, 2) for k, v in timings.items()},
         )

@@ -12,6 +12,7 @@ from assistant.config import Settings
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
+    from evals.judge import FaithfulnessJudge
 
 DEFAULT_OUTPUT = Path("evals/reports")
 DEFAULT_DRAFTS = DEFAULT_OUTPUT / "drafts-from-feedback.yaml"
@@ -40,6 +41,9 @@ def _settings(ctx: click.Context) -> Settings:
               show_default=True, help="Cases to run: tune on dev, report test.")
 @click.option("--mode", type=click.Choice(["extractive", "llm"]), default="extractive",
               show_default=True, help="How the assistant answers.")
+@click.option("--judge/--no-judge", default=None,
+              help="Score faithfulness with the LLM as judge (default: when ASSISTANT_LLM is "
+                   "set). Never needed for the thresholds.")
 @click.option("--baseline", is_flag=True,
               help="Also run the LangChain tutorial pipeline on the same cases, side by side.")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path),
@@ -55,6 +59,7 @@ def eval_command(
     datasets: tuple[Path, ...],
     split: str,
     mode: str,
+    judge: bool | None,
     baseline: bool,
     output: Path,
     thresholds_file: Path | None,
@@ -81,6 +86,7 @@ def eval_command(
     if not cases:
         raise ConfigError(f"no cases in the {split!r} split of the datasets given")
     assistant = _load_assistant(settings, mode)
+    faithfulness = _judge(settings, judge)
     reference = None
     if baseline:
         from evals.baseline import TutorialBaseline
@@ -90,7 +96,7 @@ def eval_command(
         report = run_eval(
             cases, assistant, thresholds, baseline=reference, split=split, mode=mode,
             datasets=[str(p) for p in datasets] or ["evals/datasets"], k=k,
-            progress=sys.stderr.isatty(),
+            progress=sys.stderr.isatty(), judge=faithfulness,
         )
     finally:
         if reference is not None:
@@ -107,22 +113,32 @@ def _load_assistant(settings: Settings, mode: str) -> Assistant:
     from assistant.index import IndexNotFoundError
     from assistant.loading import CorpusError
 
-    if mode == "llm":
-        # Two different problems, two different fixes: say which one this is.
-        if not settings.llm:
-            raise ConfigError(
-                "--mode llm: ASSISTANT_LLM is not set, so there is no LLM to answer with. "
-                "Run the default --mode extractive."
-            )
+    if mode == "llm" and not settings.llm:
         raise ConfigError(
-            f"--mode llm: ASSISTANT_LLM is set ({settings.llm}), but LLM answers are not built "
-            "yet in this version. Run the default --mode extractive (it ignores ASSISTANT_LLM)."
+            "--mode llm: ASSISTANT_LLM is not set, so there is no LLM to answer with. "
+            "Set it (and ASSISTANT_LLM_BASE_URL for an OpenAI-compatible server), or run the "
+            "default --mode extractive."
         )
-    if settings.llm:
+    if mode == "extractive" and settings.llm:
         settings = settings.model_copy(update={"llm": None})
     try:
         return Assistant.load(settings)
     except (IndexNotFoundError, CorpusError, ValueError) as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def _judge(settings: Settings, wanted: bool | None) -> FaithfulnessJudge | None:
+    """The LLM judge: on when asked, or by default when an LLM is configured."""
+    from assistant.llm import LLMError, chat_model
+    from evals.judge import FaithfulnessJudge
+
+    if wanted is False or (wanted is None and not settings.llm):
+        return None
+    if not settings.llm:
+        raise ConfigError("--judge: ASSISTANT_LLM is not set, so there is no LLM to judge with.")
+    try:
+        return FaithfulnessJudge(chat_model(settings), settings.llm)
+    except LLMError as exc:
         raise ConfigError(str(exc)) from exc
 
 

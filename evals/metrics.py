@@ -39,6 +39,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("forbidden_free", "No forbidden phrase", True, True),
     Metric("retrieval_recall", "Retrieval recall@k", True, True),
     Metric("mrr", "Retrieval MRR", True, True),
+    Metric("faithfulness_llm", "Faithfulness (LLM-judged)", True, True),
     Metric("answer_words_median", "Median answer words", False, False, percent=False),
     Metric("latency_p50_ms", "Latency p50 (ms)", False, False, percent=False),
     Metric("latency_p95_ms", "Latency p95 (ms)", False, False, percent=False),
@@ -53,6 +54,7 @@ class Observation:
     answer: Answer
     retrieved: list[str]  # passage texts for the (standalone) question, best first
     latency_ms: float
+    faithfulness: float | None = None  # the LLM judge's verdict, when a judge is configured
 
 
 @dataclass
@@ -69,6 +71,7 @@ class CaseScore:
     refused: bool = False  # the answer says the corpus cannot answer (answerable false)
     retrieval_recall: float | None = None
     reciprocal_rank: float | None = None
+    faithfulness: float | None = None
     words: int = 0
     latency_ms: float = 0.0
     missing_facts: list[str] = field(default_factory=list)
@@ -206,6 +209,7 @@ def score_case(case: EvalCase, observation: Observation, k: int) -> CaseScore:
     score.refused = refused(answer)
     score.retrieval_recall, score.reciprocal_rank = retrieval(case, observation.retrieved, k)
     score.forbidden = [p for p in case.must_not_contain if contains(answer.answer, p)]
+    score.faithfulness = observation.faithfulness
 
     issues = score.issues
     if score.refusal_correct is False:
@@ -224,6 +228,8 @@ def score_case(case: EvalCase, observation: Observation, k: int) -> CaseScore:
         issues.append("forbidden phrases: " + ", ".join(score.forbidden))
     if score.citation_precision == 0:
         issues.append("no citation holds the evidence")
+    if score.faithfulness is not None and score.faithfulness < 1:
+        issues.append("the LLM judge found a claim its citations do not state")
     return score
 
 
@@ -264,6 +270,7 @@ def aggregate(cases: Sequence[EvalCase], scores: Sequence[CaseScore]) -> dict[st
         "forbidden_free": _mean([0.0 if s.forbidden else 1.0 for s in scores]),
         "retrieval_recall": _mean([s.retrieval_recall for s in scores]),
         "mrr": _mean([s.reciprocal_rank for s in scores]),
+        "faithfulness_llm": _mean([s.faithfulness for s in scores]),
         "answer_words_median": float(statistics.median(answered)) if answered else None,
         "latency_p50_ms": percentile(latencies, 50),
         "latency_p95_ms": percentile(latencies, 95),

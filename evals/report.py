@@ -59,7 +59,7 @@ def console_table(report: EvalReport) -> str:
     lines.append(
         f"{len(ours.results)} cases ({report.split} split), {len(ours.failures)} failing"
         + (f" (baseline: {len(report.baseline.failures)})" if report.baseline else "")
-        + f"; retrieval {_k(report)}; {report.seconds:.1f} s"
+        + f"; retrieval {_k(report)}; {report.seconds:.1f} s{_judged(report, '; ')}"
     )
     if report.threshold_failures:
         lines.append("Thresholds missed:")
@@ -75,6 +75,11 @@ def _k(report: EvalReport) -> str:
     if len(set(ks.values())) == 1:
         return f"k={next(iter(ks.values()))}"
     return "k: " + ", ".join(f"{name} {k}" for name, k in ks.items())
+
+
+def _judged(report: EvalReport, separator: str) -> str:
+    """Which model judged faithfulness, after a separator; empty when none did."""
+    return f"{separator}faithfulness judged by {report.judge}" if report.judge else ""
 
 
 def _case_json(result: CaseResult) -> dict[str, object]:
@@ -102,6 +107,7 @@ def _case_json(result: CaseResult) -> dict[str, object]:
             "refused": score.refused,
             "retrieval_recall": score.retrieval_recall,
             "reciprocal_rank": score.reciprocal_rank,
+            "faithfulness": score.faithfulness,
             "words": score.words,
             "latency_ms": round(score.latency_ms, 2),
         },
@@ -128,8 +134,8 @@ def to_json(report: EvalReport) -> dict[str, object]:
         "seconds": report.seconds,
         "passed": report.passed,
         "threshold_failures": report.threshold_failures,
-        # LLM-judged faithfulness is only measured when an LLM answers; extractive runs skip it.
-        "faithfulness": None,
+        # The model that judged faithfulness; None when no LLM was configured to judge.
+        "judge": report.judge,
         "runs": {name: _run_json(run) for name, run in report.runs.items()},
     }
 
@@ -140,7 +146,8 @@ def to_markdown(report: EvalReport) -> str:
     out = [
         f"# Eval report: {report.split} split, {report.mode} mode",
         "",
-        f"Run {report.started}, {len(report.ours.results)} cases, retrieval {_k(report)}.",
+        f"Run {report.started}, {len(report.ours.results)} cases, retrieval {_k(report)}"
+        f"{_judged(report, ', ')}.",
         "",
         "| " + " | ".join(rows[0]) + " |",
         "|" + "---|" * len(rows[0]),
@@ -323,7 +330,7 @@ details{{border-top:1px solid #eee;padding:6px 0}}
 </style></head><body>
 <h1>Eval report: {report.split} split, {report.mode} mode</h1>
 <p>Run {html.escape(report.started)}; {len(report.ours.results)} cases; retrieval {_k(report)};
-{report.seconds:.1f} s.</p>
+{report.seconds:.1f} s{html.escape(_judged(report, '; '))}.</p>
 <table><tr>{head}</tr>{body}</table>{verdict}
 <h2>Metrics</h2><p>{legend}</p>{_bars(report)}
 <h2>Per tool</h2>{_tool_table(report)}

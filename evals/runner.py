@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
@@ -18,8 +18,10 @@ from evals.thresholds import Thresholds
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
+    from evals.judge import FaithfulnessJudge
 
 History = list[tuple[str, str]]
+Judge = Callable[[Answer], float | None]  # an answer's faithfulness, None when unjudged
 
 
 class System(Protocol):
@@ -117,6 +119,7 @@ class EvalReport:
     k: int | None  # -k as given; None: each system's own answer k (see `SystemRun.k`)
     datasets: list[str]
     runs: dict[str, SystemRun]
+    judge: str | None = None  # the model that judged faithfulness, when one did
     threshold_failures: list[str] = field(default_factory=list)
     started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     seconds: float = 0.0
@@ -137,8 +140,9 @@ class EvalReport:
         return not self.threshold_failures
 
 
-def observe(system: System, case: EvalCase, k: int) -> Observation:
-    """Put a case to a system: earlier turns build the history, the last one is timed."""
+def observe(system: System, case: EvalCase, k: int, judge: Judge | None = None) -> Observation:
+    """Put a case to a system: earlier turns build the history, the last one is timed (and
+    judged, when a judge is given)."""
     history: History = []
     *earlier, last = case.messages
     for message in earlier:
@@ -149,7 +153,9 @@ def observe(system: System, case: EvalCase, k: int) -> Observation:
     latency = (time.perf_counter() - started) * 1000
     # Scored on the search that fed the answer: same message, same history, same analysis.
     retrieved = system.retrieve(last, history, k) if case.answerable else []
-    return Observation(answer=answer, retrieved=retrieved, latency_ms=latency)
+    faithfulness = judge(answer) if judge is not None else None
+    return Observation(answer=answer, retrieved=retrieved, latency_ms=latency,
+                       faithfulness=faithfulness)
 
 
 def run_system(
@@ -157,6 +163,7 @@ def run_system(
     cases: Sequence[EvalCase],
     k: int | None = None,
     progress: bool = True,
+    judge: Judge | None = None,
 ) -> SystemRun:
     """Every case through one system, with a progress bar on stderr (k: its answer k)."""
     k = k or system.answer_k
@@ -164,7 +171,7 @@ def run_system(
     results: list[CaseResult] = []
     for case in tqdm(cases, desc=system.name, unit="case", file=sys.stderr,
                      disable=not progress, leave=False):
-        observation = observe(system, case, k)
+        observation = observe(system, case, k, judge)
         results.append(CaseResult(case, observation, score_case(case, observation, k)))
     return SystemRun(system.name, results, aggregate(cases, [r.score for r in results]), k)
 
@@ -179,16 +186,19 @@ def run_eval(
     datasets: Sequence[str] = (),
     k: int | None = None,
     progress: bool = True,
+    judge: FaithfulnessJudge | None = None,
 ) -> EvalReport:
     """Run the assistant (and the baseline, if given) on the cases and check the thresholds.
 
     `k` is the retrieval metrics' k; None measures each system at the k its answers use.
+    A judge, when given, scores both systems' faithfulness.
     """
     started = time.perf_counter()
-    runs = {"assistant": run_system(as_system(assistant), cases, k, progress)}
+    runs = {"assistant": run_system(as_system(assistant), cases, k, progress, judge)}
     if baseline is not None:
-        runs["baseline"] = run_system(baseline, cases, k, progress)
-    report = EvalReport(split=split, mode=mode, k=k, datasets=list(datasets), runs=runs)
+        runs["baseline"] = run_system(baseline, cases, k, progress, judge)
+    report = EvalReport(split=split, mode=mode, k=k, datasets=list(datasets), runs=runs,
+                        judge=judge.name if judge is not None else None)
     report.threshold_failures = thresholds.check(
         runs["assistant"].metrics, runs["baseline"].metrics if baseline is not None else None
     )

@@ -1,0 +1,69 @@
+"""LLM-judged faithfulness: a chat model says whether each sentence's citations state it.
+
+Optional and never in CI: it runs only when an LLM is configured (`ASSISTANT_LLM`), and the
+deterministic metrics stay the score that thresholds hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from assistant.answers import Answer
+from evals.matching import MARKER, Statement, normalise, statements
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+log = logging.getLogger(__name__)
+
+JUDGE_PROMPT = """You check answers against their sources.
+You are given numbered passages and numbered claims; each claim names the passages it cites.
+For each claim, decide whether the passages it cites state it: every number, name and fact.
+Reply with one line per claim, `<claim number>: yes` or `<claim number>: no`, and nothing else."""
+VERDICT = re.compile(r"^\s*(\d+)\s*[:.)-]\s*(yes|no)\b", re.IGNORECASE | re.MULTILINE)
+
+
+class FaithfulnessJudge:
+    """Scores an answer by the share of its claims that the judge finds in their citations."""
+
+    def __init__(self, model: BaseChatModel, name: str) -> None:
+        self.model = model
+        self.name = name  # the model, as the report names the judge
+
+    def __call__(self, answer: Answer) -> float | None:
+        """The share of claims judged supported; None for a refusal or when the judge fails."""
+        claims = _claims(answer)
+        if not answer.answerable or not claims:
+            return None
+        passages = {citation.n: citation.text for citation in answer.citations}
+        try:
+            reply = self.model.invoke(_prompt(claims, passages)).text
+        except Exception as exc:  # a judge outage leaves the case unjudged, whatever it was
+            log.warning("the faithfulness judge failed (%s): case left unjudged",
+                        type(exc).__name__)
+            return None
+        verdicts = {int(n): word.lower() == "yes" for n, word in VERDICT.findall(reply)}
+        if not verdicts:
+            log.warning("the faithfulness judge gave no verdict: case left unjudged")
+            return None
+        # A claim the judge skipped is not vouched for.
+        return sum(verdicts.get(i, False) for i in range(1, len(claims) + 1)) / len(claims)
+
+
+def _claims(answer: Answer) -> list[Statement]:
+    """The sentences that state something: not the bare labels ("**When to stay:**")."""
+    return [s for s in statements(answer.answer)
+            if s.markers or not normalise(s.text).endswith(":")]
+
+
+def _prompt(claims: list[Statement], passages: dict[int, str]) -> list[tuple[str, str]]:
+    shown = "\n\n".join(f"[{n}] {text.strip()}" for n, text in sorted(passages.items()))
+    listed = "\n".join(
+        f"{i}. {MARKER.sub('', claim.text).strip()} (cites "
+        + (", ".join(f"[{n}]" for n in sorted(claim.markers)) or "all passages") + ")"
+        for i, claim in enumerate(claims, start=1)
+    )
+    return [("system", JUDGE_PROMPT), ("human", f"Passages:\n\n{shown}\n\nClaims:\n{listed}")]
+
