@@ -12,6 +12,7 @@ from assistant.expectations import GROUP_NOUNS, KIND_WORDS, asks_for_drawbacks
 from assistant.text import (
     STOPWORDS,
     has_synonyms,
+    plain_idioms,
     query_terms,
     spell_out_abbreviations,
     split_sentences,
@@ -200,8 +201,8 @@ def analyze(
     def mended(text: str) -> str:
         # Slips, initials and shorthand first, so that follow-ups resolve the names meant.
         text = entities.spell_out(entities.mend_typos(text, vocabulary, common_words))
-        return _split_compounds(spell_out_abbreviations(text, vocabulary), vocabulary,
-                                common_words)
+        text = plain_idioms(spell_out_abbreviations(text, vocabulary))
+        return _split_compounds(text, vocabulary, common_words)
 
     text = mended(_without_injection(asked) if injection else asked)
     turns = [(role, mended(content) if role == "user" else content) for role, content in history]

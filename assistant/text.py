@@ -142,6 +142,27 @@ def spell_out_abbreviations(text: str, vocabulary: frozenset[str]) -> str:
     return _ABBREVIATION.sub(spelled, text)
 
 
+# Idioms whose words tell a search nothing of what they mean, and what they mean in the words a
+# corpus uses: "without paying" is no need stated in the negative, it is "for free".
+IDIOMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:without (?:paying|payment|spending)(?: anything| a (?:cent|dime|penny))?"
+                r"|at (?:no|zero) (?:cost|charge)|free of charge|for nothing)\b", re.IGNORECASE),
+     "for free"),
+    # "bring our runs over to X", "carry the pipelines across": a move, which is a migration.
+    (re.compile(r"\b(?:bring|brings|bringing|brought|carry|carries|carrying|carried|port|ports"
+                r"|porting|ported)\s+((?:[\w'&-]+\s+){0,5}[\w'&-]+)\s+(?:over|across)\b",
+                re.IGNORECASE),
+     r"migrate \1"),
+)
+
+
+def plain_idioms(text: str) -> str:
+    """The text with its idioms said plainly ("at no cost" -> "for free")."""
+    for pattern, plain in IDIOMS:
+        text = pattern.sub(plain, text)
+    return text
+
+
 # A few interchangeable words of this domain; queries are expanded with them, passages are not.
 SYNONYMS = {
     "cost": ("price", "pricing"),

@@ -326,6 +326,19 @@ def test_answers_tools_asked_for_in_the_plural_are_listed(assistant):
     assert len(rows) >= 2 and all("/month" in row for row, _ in rows)  # "monthly" meets "month"
 
 
+def test_answers_idioms_mean_what_they_say(assistant):
+    # "without paying" is no need stated in the negative: it asks for the free tier.
+    answer = assistant.ask("Can I use MLflow without paying?")
+    _assert_well_cited(answer)
+    assert answer.answer.startswith("MLflow — Open Source: Free (Apache-2.0)")
+    assert assistant.ask("Can I get BentoML at no cost?").answer.startswith(
+        "BentoML — Open Source: Free (Apache-2.0)")
+    # Bringing history over is a migration.
+    moved = assistant.ask("Can we bring our experiment history over to Weights & Biases?")
+    _assert_well_cited(moved)
+    assert "migration scripts" in moved.answer
+
+
 def test_answers_the_tools_as_a_group_are_on_topic_without_a_name(assistant):
     answer = assistant.ask("Which of these is most popular?")
     _assert_well_cited(answer)

@@ -205,6 +205,19 @@ def test_questions_synonyms_are_found_for_every_word_whatever_its_stem():
     assert stem("weekly") == stem("week") and stem("monthly") == stem("month")
 
 
+def test_questions_idioms_are_said_plainly(assistant):
+    assert _analyze(assistant, "Can we use Comet without paying anything?").text == (
+        "Can we use Comet for free?")
+    assert _analyze(assistant, "Is Ray available at no cost?").text == "Is Ray available for free?"
+    assert _analyze(assistant, "Can we bring our MLflow runs over to Comet?").text == (
+        "Can we migrate our MLflow runs to Comet?")
+    assert _analyze(assistant, "How do we carry the pipelines across?").text == (
+        "How do we migrate the pipelines?")
+    # Only the idiom: "over" elsewhere, and "take over", stay as they are.
+    assert _analyze(assistant, "Is Ray over-engineered?").text == "Is Ray over-engineered?"
+    assert _analyze(assistant, "Can Ray take over serving?").text == "Can Ray take over serving?"
+
+
 def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant):
     assert _analyze(assistant, "Do I need k8s skills?").text == "Do I need Kubernetes skills?"
     assert _analyze(assistant, "Does Ray do RL?").text == "Does Ray do reinforcement learning?"
