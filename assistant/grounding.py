@@ -35,6 +35,8 @@ def ground(draft: str, passages: Sequence[str], entities: EntityIndex) -> Ground
             cited = [int(n) - 1 for n in MARKER.findall(sentence)]
             valid = sorted({i for i in cited if 0 <= i < len(passages)})
             claim = MARKER.sub("", sentence).strip()
+            if not claim.strip(" .!?"):
+                continue  # a marker alone ("[1]") states nothing, so it may cite nothing
             if LABEL.match(claim):
                 kept.append(claim)  # a bare label such as "**Options by need:**" states nothing
                 continue

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -41,9 +40,17 @@ SHAPES = {
     "decide": "Give a short decision in bullet lines: when to switch, the options by need, "
     "when to stay, and the cost of moving, as far as the passages tell.",
 }
-# Models write citations in several ways: "[1, 2]", "[Passage 3]", "[1][2]".
-CITATION = re.compile(r"\[(?:passages?\s*)?(\d+(?:\s*(?:,|and)\s*\d+)*)\]", re.IGNORECASE)
-SOURCES_LINE = re.compile(r"^\s*(?:#+\s*)?\**(?:sources|references)\**\s*:?", re.IGNORECASE)
+# Models write citations in several ways: "[1, 2]", "[1-3]", "[Passage 3]", "[1][2]".
+CITATION = re.compile(
+    r"\[(?:(?:passages?|sources?|refs?)\s*)?(\d+(?:\s*(?:,\s*and|,|;|&|and|-|\u2013)\s*\d+)*)\]"
+    r"(?:\(#?[^)\s]*\))?",  # "[1](#p1)": a link to the passage is still its citation
+    re.IGNORECASE,
+)
+CITATION_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+\])+)")  # "stars. [1]" -> "stars [1]."
+SOURCES_HEADING = re.compile(r"^\s*(?:#+\s*)?\**(?:sources|references)\**\s*:?\**\s*(?:$|\[)",
+                             re.IGNORECASE)
+# A status that no retry mends: the key, the model or the address is wrong.
+SETTINGS_STATUSES = frozenset({401, 403, 404})
 
 
 class LLMError(ValueError):
@@ -60,24 +67,25 @@ def chat_model(settings: Settings) -> BaseChatModel:
             "pip install 'platform-assistant[llm]'."
         ) from exc
     name = settings.llm or ""
-    options: dict[str, object] = {
-        "temperature": 0,
-        "timeout": settings.llm_timeout,
-        "max_retries": 1,
-    }
+    # One attempt: a retry would double the wait before the extractive answer is given.
+    options: dict[str, object] = {"temperature": 0, "timeout": settings.llm_timeout,
+                                  "max_retries": 0}
     if settings.llm_base_url:
-        options["base_url"] = settings.llm_base_url
-        if ":" not in name:
-            name = f"openai:{name}"  # an OpenAI-compatible server (vLLM, Ollama, llama.cpp)
-    if settings.llm_api_key:
+        # An OpenAI-compatible server (vLLM, Ollama, llama.cpp): the rest is the model's own
+        # name there, colons and all ("llama3.1:8b").
+        options.update(base_url=settings.llm_base_url, model_provider="openai")
+        name = name.removeprefix("openai:")
+        # Its own key or none: the OpenAI key in the environment is not for this server.
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "unused"
+        options["api_key"] = key
+    elif settings.llm_api_key:
         options["api_key"] = settings.llm_api_key.get_secret_value()
-    elif settings.llm_base_url and not os.environ.get("OPENAI_API_KEY"):
-        options["api_key"] = "unused"  # local servers want no key, but the client needs one
     try:
         return init_chat_model(name, **options)
-    except (ImportError, ValueError) as exc:
-        # The message names the provider or its missing package; no option (key) is in it.
-        raise LLMError(f"ASSISTANT_LLM={settings.llm!r}: no chat model: {exc}") from exc
+    except Exception as exc:  # unknown provider, missing package or key: all are settings
+        # The message names the provider, its package or the key's variable, never a key.
+        raise LLMError(f"ASSISTANT_LLM={settings.llm!r}: no chat model: "
+                       f"{type(exc).__name__}: {exc}") from exc
 
 
 class LLMAnswerer(Answerer):
@@ -103,12 +111,21 @@ class LLMAnswerer(Answerer):
         try:
             reply = self.model.invoke(prompt(question, hits))
         except Exception as exc:  # every client error (connection, status, timeout) alike
-            # The type and status only: a provider's message may quote the key it was sent.
-            status = getattr(exc, "status_code", None)
-            log.warning("LLM call failed (%s%s): answering extractively", type(exc).__name__,
-                        f", status {status}" if status else "")
+            _log_failure(exc)
             return replace(extractive, mode=ExtractiveAnswerer.mode)
-        return Draft(text=_citations_normalised(reply.text), hits=hits)
+        return Draft(text=_citations_normalised(reply.text, len(hits)), hits=hits)
+
+
+def _log_failure(exc: Exception) -> None:
+    """Say why the model gave no answer: its type and status only, since a provider's message
+    may quote the key it was sent."""
+    status = getattr(exc, "status_code", None)
+    if status in SETTINGS_STATUSES:
+        log.error("the LLM refused the request (%s, status %s): check ASSISTANT_LLM and "
+                  "ASSISTANT_LLM_API_KEY; answering extractively", type(exc).__name__, status)
+        return
+    log.warning("LLM call failed (%s%s): answering extractively", type(exc).__name__,
+                f", status {status}" if status else "")
 
 
 def prompt(question: Question, hits: list[Hit]) -> list[tuple[str, str]]:
@@ -128,12 +145,31 @@ def _heading(hit: Hit) -> str:
     return f"({chunk.title} / {chunk.section})" if chunk.section else f"({chunk.title})"
 
 
-def _citations_normalised(reply: str) -> str:
-    """The reply in the guard's terms: "[1][2]" markers, no sources list, "" for a refusal."""
-    if NOT_IN_CORPUS in reply:
+def _citations_normalised(reply: str, passages: int) -> str:
+    """The reply in the guard's terms: "[1][2]" markers inside the sentence, no sources list,
+    "" for a refusal. A bracketed number beyond the passages ("[2024]") is no citation."""
+    if reply.strip(" \n.`*") == NOT_IN_CORPUS:
         return ""
-    lines = [line for line in reply.strip().splitlines() if not SOURCES_LINE.match(line)]
-    text = "\n".join(lines)
-    return CITATION.sub(
-        lambda m: "".join(f"[{n}]" for n in re.findall(r"\d+", m.group(1))), text
-    )
+    lines = reply.replace(NOT_IN_CORPUS, "").strip().splitlines()
+    cut = next((i for i, line in enumerate(lines) if SOURCES_HEADING.match(line)), len(lines))
+    text = "\n".join(lines[:cut])
+
+    def markers(match: re.Match[str]) -> str:
+        numbers = _numbers(match.group(1))
+        if not numbers or not all(1 <= n <= passages for n in numbers):
+            return match.group(1)
+        return "".join(f"[{n}]" for n in numbers)
+
+    text = CITATION.sub(markers, text)
+    return CITATION_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
+
+
+def _numbers(cited: str) -> list[int]:
+    """The passage numbers of "1, 2 and 4" or "1-3", in order, once each."""
+    found: list[int] = []
+    for part in re.split(r"\s*(?:,\s*and|,|;|&|and)\s*", cited):
+        low, _, high = re.sub(r"\s", "", part).replace("\u2013", "-").partition("-")
+        span = range(int(low), int(high) + 1) if high and int(high) - int(low) < 20 else [
+            int(low)]
+        found += [n for n in span if n not in found]
+    return found

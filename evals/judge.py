@@ -22,7 +22,8 @@ JUDGE_PROMPT = """You check answers against their sources.
 You are given numbered passages and numbered claims; each claim names the passages it cites.
 For each claim, decide whether the passages it cites state it: every number, name and fact.
 Reply with one line per claim, `<claim number>: yes` or `<claim number>: no`, and nothing else."""
-VERDICT = re.compile(r"^\s*(\d+)\s*[:.)-]\s*(yes|no)\b", re.IGNORECASE | re.MULTILINE)
+# "1: yes", "- Claim 2: **no**", "1: yes, 2: no": the number, then the word.
+VERDICT = re.compile(r"(?<![\w.])(?:claim\s*)?(\d+)\s*[:.)-]\s*\**\s*(yes|no)\b", re.IGNORECASE)
 
 
 class FaithfulnessJudge:
@@ -37,7 +38,9 @@ class FaithfulnessJudge:
         claims = _claims(answer)
         if not answer.answerable or not claims:
             return None
-        passages = {citation.n: citation.text for citation in answer.citations}
+        # The section too: the guard lets a sentence stand on its passage's heading.
+        passages = {c.n: f"({c.section}) {c.text}" if c.section else c.text
+                    for c in answer.citations}
         try:
             reply = self.model.invoke(_prompt(claims, passages)).text
         except Exception as exc:  # a judge outage leaves the case unjudged, whatever it was
@@ -45,11 +48,13 @@ class FaithfulnessJudge:
                         type(exc).__name__)
             return None
         verdicts = {int(n): word.lower() == "yes" for n, word in VERDICT.findall(reply)}
-        if not verdicts:
-            log.warning("the faithfulness judge gave no verdict: case left unjudged")
+        numbers = range(1, len(claims) + 1)
+        if not all(i in verdicts for i in numbers):
+            # An unreadable reply is no doubt about the answer: the case stays unjudged.
+            log.warning("the faithfulness judge gave no verdict on every claim: case left "
+                        "unjudged")
             return None
-        # A claim the judge skipped is not vouched for.
-        return sum(verdicts.get(i, False) for i in range(1, len(claims) + 1)) / len(claims)
+        return sum(verdicts[i] for i in numbers) / len(claims)
 
 
 def _claims(answer: Answer) -> list[Statement]:
@@ -66,4 +71,3 @@ def _prompt(claims: list[Statement], passages: dict[int, str]) -> list[tuple[str
         for i, claim in enumerate(claims, start=1)
     )
     return [("system", JUDGE_PROMPT), ("human", f"Passages:\n\n{shown}\n\nClaims:\n{listed}")]
-

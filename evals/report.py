@@ -134,8 +134,10 @@ def to_json(report: EvalReport) -> dict[str, object]:
         "seconds": report.seconds,
         "passed": report.passed,
         "threshold_failures": report.threshold_failures,
-        # The model that judged faithfulness; None when no LLM was configured to judge.
+        # The model that judged faithfulness, and the assistant's figure; None when no LLM was
+        # configured to judge.
         "judge": report.judge,
+        "faithfulness": report.ours.metrics.get("faithfulness_llm"),
         "runs": {name: _run_json(run) for name, run in report.runs.items()},
     }
 

@@ -31,6 +31,10 @@ def seed_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         index_dir=index_dir,
         feedback_db=index_dir / "feedback.sqlite3",
         rate_limit="0",  # tests that exercise the limit set their own
+        # Extractive, whatever the shell exports: LLM tests set their own stub.
+        llm=None,
+        llm_base_url=None,
+        llm_api_key=None,
         _env_file=None,
     )
 

@@ -68,7 +68,10 @@ class LLMStub:
             self.requests.append(body)
             self.headers.append(dict(request.headers))
             if self.status != 200:
-                error = {"message": "the stub is failing on purpose", "type": "server_error"}
+                # As hosted APIs do, the error quotes the key it was sent.
+                key = request.headers.get("authorization", "").removeprefix("Bearer ")
+                error = {"message": f"failing on purpose; key provided: {key}",
+                         "type": "server_error"}
                 return JSONResponse({"error": error}, status_code=self.status)
             content = self.reply(body["messages"])
             return JSONResponse({

@@ -8,13 +8,16 @@ import logging
 import httpx
 import pytest
 from click.testing import CliRunner
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import SecretStr
 
 from assistant.api import create_app
+from assistant.cli import cli
 from assistant.core import Assistant
 from assistant.llm import LLMError
 from evals.cli import eval_command
-from tests.eval_helpers import write_cases
+from evals.judge import FaithfulnessJudge
+from tests.eval_helpers import make_answer, write_cases
 from tests.llm_stub import LLMStub, answering_or_judging, quoting_model
 from tests.servers import serving
 
@@ -94,17 +97,37 @@ def test_the_guard_drops_what_the_models_passages_do_not_state(llm_assistant, st
     assert [c.n for c in answer.citations] == [1]
 
 
-def test_citations_written_other_ways_are_read(llm_assistant, stub):
-    stub.reply = lambda messages: quoting_model(messages).replace("[1]", "[Passage 1, 2]")
+@pytest.mark.parametrize("written", ["[Passage 1, 2]", "[1-2]", "[1 and 2]", "[1; 2]"])
+def test_citations_written_other_ways_are_read(llm_assistant, stub, written):
+    stub.reply = lambda messages: quoting_model(messages).replace("[1]", written)
     answer = llm_assistant.ask("How many GitHub stars does Ray have?")
     assert answer.answer.endswith("[1][2].") and [c.n for c in answer.citations] == [1, 2]
 
 
+def test_a_citation_after_the_full_stop_cites_its_sentence(llm_assistant, stub):
+    stub.reply = lambda messages: quoting_model(messages).replace(" [1].", ". [1]")
+    answer = llm_assistant.ask("How many GitHub stars does Ray have?")
+    assert answer.answer.endswith("GitHub stars, making it the most popular project in this "
+                                  "comparison [1].")
+
+
+def test_a_list_of_sources_is_no_part_of_the_answer(llm_assistant, stub):
+    stub.reply = lambda messages: quoting_model(messages) + (
+        "\n\n**Sources:**\n- [1] Kubeflow Alternatives\n- [2] Pricing Comparison")
+    answer = llm_assistant.ask("How many GitHub stars does Ray have?")
+    assert "Sources" not in answer.answer and "\n" not in answer.answer
+    assert [c.n for c in answer.citations] == [1]
+
+
 def test_a_model_that_finds_no_answer_gives_a_refusal(llm_assistant, stub):
-    stub.reply = lambda messages: "NOT_IN_CORPUS"
+    stub.reply = lambda messages: "NOT_IN_CORPUS."
     answer = llm_assistant.ask("How many GitHub stars does Ray have?")
     assert not answer.answerable and answer.citations == []
     assert "does not cover" in answer.answer and answer.mode == "llm"
+    # A refusal word after an answer leaves the answer.
+    stub.reply = lambda messages: quoting_model(messages) + "\nNOT_IN_CORPUS"
+    answer = llm_assistant.ask("How many GitHub stars does Ray have?")
+    assert answer.answerable and "42.2K" in answer.answer and "NOT_IN" not in answer.answer
 
 
 def test_off_topic_questions_are_refused_without_asking_the_model(llm_assistant, stub):
@@ -112,15 +135,30 @@ def test_off_topic_questions_are_refused_without_asking_the_model(llm_assistant,
     assert not answer.answerable and stub.requests == []
 
 
-@pytest.mark.parametrize("status", [500, 401])
-def test_an_llm_outage_falls_back_to_extractive_answers(llm_assistant, stub, caplog, status):
+@pytest.mark.parametrize(("status", "says"), [
+    (500, "LLM call failed"),
+    (401, "check ASSISTANT_LLM and ASSISTANT_LLM_API_KEY"),  # no retry mends a wrong key
+])
+def test_an_llm_outage_falls_back_to_extractive_answers(llm_assistant, stub, caplog, status,
+                                                         says):
     stub.status = status
     with caplog.at_level(logging.WARNING):
         answer = llm_assistant.ask("How many GitHub stars does Ray have?")
     assert answer.mode == "extractive" and answer.answerable and "42.2K" in answer.answer
-    assert stub.requests, "the model was asked first"
+    assert len(stub.requests) == 1, "the model was asked once, not retried"
     assert f"status {status}" in caplog.text and "answering extractively" in caplog.text
-    assert SECRET not in caplog.text
+    assert says in caplog.text
+    assert SECRET not in caplog.text  # the server's error quotes it; the log must not
+
+
+def test_a_server_at_the_base_url_gets_its_own_key_or_none(assistant, seed_settings, stub_server,
+                                                           stub, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-key-for-openai-only")
+    # An Ollama-style tag: the colon is part of the model's name on that server.
+    settings = llm_settings(seed_settings, stub_server[1], llm="llama3.1:8b", llm_api_key=None)
+    Assistant(settings, assistant.store).ask("How many GitHub stars does Ray have?")
+    assert stub.headers[0]["authorization"] == "Bearer unused"
+    assert stub.requests[0]["model"] == "llama3.1:8b"
 
 
 def test_the_http_api_serves_llm_answers(llm_assistant, stub):
@@ -135,6 +173,26 @@ def test_a_model_that_cannot_be_made_is_a_clear_error(assistant, seed_settings):
     settings = seed_settings.model_copy(update={"llm": "nosuchprovider:some-model"})
     with pytest.raises(LLMError, match="ASSISTANT_LLM='nosuchprovider:some-model': no chat model"):
         Assistant(settings, assistant.store)
+
+
+@pytest.mark.parametrize(("llm", "says"), [
+    ("nosuchprovider:some-model", "no chat model"),
+    ("openai:gpt-4o-mini", "OPENAI_API_KEY"),  # no key anywhere
+])
+def test_serve_stops_on_a_model_it_cannot_make(tmp_path, monkeypatch, llm, says):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = CliRunner().invoke(cli, ["serve", "--port", "1"], env={
+        "ASSISTANT_LLM": llm, "ASSISTANT_INDEX_DIR": str(tmp_path)})
+    assert result.exit_code == 1 and says in result.output
+    assert "Traceback" not in result.output and "Serving on" not in result.output
+
+
+def test_the_judge_reads_verdicts_however_written_and_leaves_unread_ones_unjudged():
+    answer = make_answer("Ray has 42.2K stars [1]. Ray was built by Anyscale [1].",
+                         ["Ray: 42.2K stars, by Anyscale."])
+    replies = ["- Claim 1: **yes**, 2: no", "1: yes", "I cannot tell."]
+    judge = FaithfulnessJudge(FakeListChatModel(responses=replies), "fake")
+    assert [judge(answer) for _ in replies] == [0.5, None, None]
 
 
 def _run_eval(settings, tmp_path, *args):
