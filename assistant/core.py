@@ -7,11 +7,13 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import cached_property
 
 from assistant.answering import Answerer
 from assistant.answers import Answer, Citation, Passage
 from assistant.config import Settings
 from assistant.embeddings import SentenceEmbedder
+from assistant.english import english_words
 from assistant.extractive import ExtractiveAnswerer
 from assistant.grounding import ground
 from assistant.index import IndexNotFoundError, IndexStore, Snapshot
@@ -58,6 +60,12 @@ class Assistant:
     def embedder(self) -> SentenceEmbedder:
         """The embedding model shared by ingest and queries."""
         return self.store.embedder
+
+    @cached_property
+    def common_words(self) -> frozenset[str]:
+        """Words of plain English: the model's vocabulary and an English word list. A word
+        outside both that the corpus never uses may be a product's name."""
+        return self.embedder.vocabulary | english_words()
 
     @property
     def tools(self) -> list[str]:
@@ -124,7 +132,7 @@ class Assistant:
         """The question as `ask` takes it: follow-ups made standalone, instructions removed,
         names and intent found."""
         return analyze(message, _normalise(history), self.snapshot.entities, self._known_words,
-                       self.embedder.vocabulary)
+                       self.common_words)
 
     def search(self, query: str, k: int = 5) -> list[Passage]:
         """The passages that best match a query, best first."""
@@ -156,7 +164,7 @@ class Assistant:
         # Swap all three at once: a question in flight keeps the objects it started with.
         self.snapshot, self.search_engine, self.answerer = snapshot, search, answerer
         self._known_words = known_words(snapshot.vocabulary)
-        common_stems(self.embedder.vocabulary)  # once, here, rather than in a first question
+        common_stems(self.common_words)  # once, here, rather than in a first question
 
     def _refusal(self, question: Question) -> str | None:
         if not question.text.strip():

@@ -33,7 +33,8 @@ DECIDE = re.compile(
     r"\b(leave|leaving|ditch|ditching|abandon|abandoning|quit|quitting|"
     r"move (away )?(off|from)|moving (away )?(off|from)|"
     r"migrate (away )?(off|from)|migrating (away )?(off|from)|switch(ing)? (away )?from|"
-    r"stay (with|on)|stick (with|to)|worth (it|switching|moving|migrating)|replace|replacing)\b",
+    r"stay(ing)? (with|on)|stick(ing)? (with|to)|worth (it|switching|moving|migrating)|replace|"
+    r"replacing)\b",
     re.IGNORECASE,
 )
 # "What stays the same when we migrate off...", "What has to be rewritten...", "How long does

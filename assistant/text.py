@@ -148,6 +148,9 @@ IDIOMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:without (?:paying|payment|spending)(?: anything| a (?:cent|dime|penny))?"
                 r"|at (?:no|zero) (?:cost|charge)|free of charge|for nothing)\b", re.IGNORECASE),
      "for free"),
+    # "hanging on to Kubeflow", "hold onto it": staying with it.
+    (re.compile(r"\b(?:hang|hangs|hanging|hung|hold|holds|holding|held) on ?to\b", re.IGNORECASE),
+     "stick with"),
     # "bring our runs over to X", "carry the pipelines across": a move, which is a migration.
     (re.compile(r"\b(?:bring|brings|bringing|brought|carry|carries|carrying|carried|port|ports"
                 r"|porting|ported)\s+((?:[\w'&-]+\s+){0,5}[\w'&-]+)\s+(?:over|across)\b",
