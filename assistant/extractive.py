@@ -22,6 +22,8 @@ from assistant.expectations import (
     DATE,
     DATE_QUESTION,
     GROUP,
+    LICENSE,
+    LICENSE_QUESTION,
     LIST_QUESTION,
     NEGATION,
     NUMBER,
@@ -30,6 +32,8 @@ from assistant.expectations import (
     QUANTITY,
     STAYING,
     SUPERLATIVE,
+    VERSION,
+    VERSION_QUESTION,
     answer_kinds,
     asks_for_drawbacks,
     asks_for_several,
@@ -313,15 +317,19 @@ class ExtractiveAnswerer(Answerer):
         self, question: Question, candidates: list[Candidate], tools: frozenset[str]
     ) -> list[Candidate]:
         """The candidates that can be the kind of answer asked for: a date for "when was...", a
-        maker for "who made...", and for a quantity or maker asked of something named,
-        sentences about it, not about other tools; none when the corpus lacks it; a cost or
-        limit for "what's the downside of...", when one is stated."""
+        maker for "who made...", a licence's name for "what license...", a version for "which
+        release...", and for any of those or a quantity asked of something named, sentences
+        about it, not about other tools; none when the corpus lacks it; a cost or limit for
+        "what's the downside of...", when one is stated."""
         text = question.text
-        wants_maker, wants_quantity = bool(AGENT_QUESTION.search(text)), bool(QUANTITY.search(text))
-        if DATE_QUESTION.search(text):
-            candidates = [c for c in candidates if DATE.search(c.text)]
-        if wants_maker:
-            candidates = [c for c in candidates if AGENT.search(c.text)]
+        wants_quantity = bool(QUANTITY.search(text))
+        # A kind named by what states it: a date, a maker, a licence, a version.
+        kind = next((stated for asks, stated in ((DATE_QUESTION, DATE), (AGENT_QUESTION, AGENT),
+                                                 (LICENSE_QUESTION, LICENSE),
+                                                 (VERSION_QUESTION, VERSION))
+                     if asks.search(text)), None)
+        if kind is not None:
+            candidates = [c for c in candidates if kind.search(c.text)]
         # The tools the question names, or else the other things it names ("Anyscale"), but
         # not what a name implies ("Kubeflow Pipelines" is not a question about Kubeflow's
         # stars); "GitHub" in "GitHub stars" is part of what is asked, not whose.
@@ -330,7 +338,7 @@ class ExtractiveAnswerer(Answerer):
             implied for name in question.entities for implied in entities.expand(name)
             if implied != name}
         asked = (named & tools) or named
-        if asked and (wants_quantity or wants_maker):
+        if asked and (wants_quantity or kind is not None):
             # Another tool's number or maker is no answer: "How many stars does Comet have?" is
             # not answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
             candidates = [c for c in candidates if self._speaks_of(c, asked, tools)]

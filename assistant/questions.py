@@ -42,7 +42,9 @@ DECIDE = re.compile(
 ABOUT_MOVING = re.compile(
     r"\bwhat\s+(?:has|have|needs?|must)\s+to\b|\bwhat\s+(?:happens|stays|changes|remains|"
     r"breaks)\b|\bwhat\s+(?:do|does|would|will)\s+(?:we|i)\s+(?:lose|keep)\b|"
-    r"\bhow\s+(?:long|much|hard)\b",
+    r"\bhow\s+(?:long|much|hard)\b|"
+    # "Will our training code survive a move?": what becomes of something when moving.
+    r"\b(?:will|would|does|do|can)\b[^.?!]{0,60}\b(?:survive|still work|keep working)\b",
     re.IGNORECASE,
 )
 # A sentence telling of the asker ("We run on EKS.", "I'm a data scientist.") asks nothing.

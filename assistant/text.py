@@ -83,6 +83,7 @@ def stem(word: str) -> str:
     for suffix, replacement, min_len in (
         ("mentation", "ment", 11), ("ation", "at", 7),
         ("ural", "ur", 7),  # "architectural" meets "architecture"
+        ("ancy", "ant", 7),  # "tenancy" meets "tenant", "redundancy" "redundant"
         ("ity", "", 8), ("ing", "", 6),
         ("ally", "al", 8),  # "originally" meets "original"
         ("ly", "", 6),  # "monthly" meets "month", "weekly" "week", "directly" "direct"
@@ -148,6 +149,14 @@ IDIOMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?:without (?:paying|payment|spending)(?: anything| a (?:cent|dime|penny))?"
                 r"|at (?:no|zero) (?:cost|charge)|free of charge|for nothing)\b", re.IGNORECASE),
      "for free"),
+    # "stay put on Kubeflow", "jumping ship": staying and leaving.
+    (re.compile(r"\bstay(?:s|ing)? put(?: (?:on|with))?\b", re.IGNORECASE), "stay with"),
+    (re.compile(r"\bjump(?:s|ing|ed)? ship\b", re.IGNORECASE), "leave"),
+    # "up and running with MLflow": productive with it.
+    (re.compile(r"\bup and running\b", re.IGNORECASE), "productive"),
+    # "plays nicely with other libraries": integrates with them.
+    (re.compile(r"\bplay(?:s|ing)? (?:nice|nicely|well) (?:with|together)\b", re.IGNORECASE),
+     "integrates with"),
     # "hanging on to Kubeflow", "hold onto it": staying with it.
     (re.compile(r"\b(?:hang|hangs|hanging|hung|hold|holds|holding|held) on ?to\b", re.IGNORECASE),
      "stick with"),

@@ -142,7 +142,7 @@ def test_answers_decision_reads_first_what_speaks_to_the_situation_told(assistan
     assert "**When to switch:** Switch from Kubeflow when" in serving.answer
     # Without a situation told, or one no part speaks to most of, the parts keep their order.
     for question in ("Should we leave Kubeflow?",
-                     "We run multi-tenant namespaces and need cheaper serving. Should we leave "
+                     "We run Kubernetes namespaces and need cheaper serving. Should we leave "
                      "Kubeflow?"):
         plain = assistant.ask(question)
         assert plain.answer.startswith("**When to switch:** Switch from Kubeflow when")
@@ -337,6 +337,29 @@ def test_answers_idioms_mean_what_they_say(assistant):
     moved = assistant.ask("Can we bring our experiment history over to Weights & Biases?")
     _assert_well_cited(moved)
     assert "migration scripts" in moved.answer
+
+
+def test_answers_more_idioms(assistant):
+    stay = assistant.ask("Why would anyone stay put on Kubeflow instead of jumping ship?")
+    assert stay.answer.startswith("**When to stay:** Stick with Kubeflow if")
+    quick = assistant.ask("How quickly can a newcomer be up and running with MLflow?")
+    assert quick.answer.startswith("MLflow takes hours to get productive with")
+    friendly = assistant.ask("Which tool plays nicely with the most other AI libraries?")
+    _assert_well_cited(friendly)
+    assert "100+ AI frameworks" in friendly.answer
+
+
+def test_answers_a_licence_or_a_version_is_named_or_refused(assistant):
+    # "not the software license but the operational overhead" names no licence.
+    licence = assistant.ask("What license is Kubeflow released under?")
+    _assert_well_cited(licence)
+    assert "Apache-2.0" in licence.answer and "software license" not in licence.answer
+    assert not assistant.ask("What license is Weights & Biases released under?").answerable
+    release = assistant.ask("Which MLflow release added agent server capabilities?")
+    assert "v3.11" in release.answer
+    # The corpus states no version of Ray, nor when Kubeflow added its registry.
+    assert not assistant.ask("What's the latest version of Ray?").answerable
+    assert not assistant.ask("Which Kubeflow release first added the Model Registry?").answerable
 
 
 def test_answers_the_tools_as_a_group_are_on_topic_without_a_name(assistant):

@@ -111,6 +111,8 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("Replacing Kubeflow is risky. Which alternative do you recommend?", "decide"),
         ("How about leaving Kubeflow?", "decide"),
         ("Is it worth sticking with Kubeflow?", "decide"),
+        ("Why would anyone stay put on Kubeflow instead of jumping ship?", "decide"),
+        ("Will our PyTorch training code survive a move away from Kubeflow?", "fact"),
         ("Is it worth hanging on to Kubeflow if we use a sliver of it?", "decide"),
         ("What should we do about leaving Kubeflow?", "decide"),
         ("Our Spark jobs are too slow. What should we switch to?", "recommend"),
@@ -208,6 +210,8 @@ def test_questions_synonyms_are_found_for_every_word_whatever_its_stem():
     assert stem("pricing") in term_groups("How much does it cost?")["cost"]
     # "weekly" and "monthly" meet "week" and "month".
     assert stem("weekly") == stem("week") and stem("monthly") == stem("month")
+    # "tenants" meets "multi-tenancy".
+    assert stem("tenancy") == stem("tenants") and stem("redundancy") == stem("redundant")
 
 
 def test_questions_idioms_are_said_plainly(assistant):
