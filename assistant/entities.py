@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from assistant.chunking import Chunk
+from assistant.text import one_edit_apart
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:&[A-Za-z0-9]+)*")
 # A word as a product name may be written: "SageMaker", "neptune.ai", "W&B", "scikit-learn".
@@ -194,7 +195,7 @@ class EntityIndex:
                     lowered in words for words in known) or written_as_name(text, match):
                 return word
             near = {name for surface, name in self._tool_surfaces
-                    if _one_edit_apart(lowered, surface)}
+                    if one_edit_apart(lowered, surface)}
             return near.pop() if len(near) == 1 else word
 
         return NAME_TOKEN.sub(mended, text)
@@ -315,16 +316,3 @@ def written_as_name(text: str, match: re.Match[str]) -> bool:
         return False
     before = text[: match.start()].rstrip()
     return bool(before) and before[-1] not in ".!?:;"
-
-
-def _one_edit_apart(word: str, name: str) -> bool:
-    """Whether one letter added, dropped, changed or two swapped turns `word` into `name`."""
-    if word == name or abs(len(word) - len(name)) > 1:
-        return False
-    if len(word) == len(name):
-        diff = [i for i, (a, b) in enumerate(zip(word, name, strict=True)) if a != b]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                  and word[diff[0]] == name[diff[1]]
-                                  and word[diff[1]] == name[diff[0]])
-    short, long = sorted((word, name), key=len)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))

@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.entities import NAME_TOKEN, EntityIndex, written_as_name
+from assistant.entities import NAME_TOKEN, TYPO_MIN_LENGTH, EntityIndex, written_as_name
 from assistant.expectations import GROUP_NOUNS, KIND_WORDS, asks_for_drawbacks
 from assistant.text import (
     STOPWORDS,
     has_synonyms,
+    one_edit_apart,
     plain_idioms,
     query_terms,
     spell_out_abbreviations,
@@ -186,6 +187,39 @@ def _resolve(question: str, topic: _Topic, entities: EntityIndex) -> str:
     return question
 
 
+def mend_words(text: str, vocabulary: frozenset[str], common_words: frozenset[str]) -> str:
+    """The text with one slip in a word of the corpus mended ("servr" -> "server"): a word
+    that is neither English nor the corpus's, one edit from exactly one English word the
+    corpus uses. Names are left alone ("LMFlow", "dagster")."""
+    targets = _mend_targets(vocabulary, common_words)
+
+    def mended(match: re.Match[str]) -> str:
+        word = match.group()
+        lowered = word.lower()
+        if (len(lowered) < TYPO_MIN_LENGTH or not lowered.isalpha() or lowered in vocabulary
+                or lowered in common_words or written_as_name(text, match)):
+            return word
+        near = {target for size in (len(lowered) - 1, len(lowered), len(lowered) + 1)
+                for target in targets.get(size, ()) if one_edit_apart(lowered, target)}
+        if len(near) != 1:
+            return word
+        fixed = near.pop()
+        return fixed.capitalize() if word[0].isupper() else fixed
+
+    return NAME_TOKEN.sub(mended, text)
+
+
+@lru_cache(maxsize=4)
+def _mend_targets(vocabulary: frozenset[str], common_words: frozenset[str]
+                  ) -> dict[int, frozenset[str]]:
+    """The English words of the corpus by length, computed once per index generation."""
+    by_length: dict[int, set[str]] = {}
+    for word in vocabulary & common_words:
+        if word.isalpha() and len(word) >= TYPO_MIN_LENGTH - 1:
+            by_length.setdefault(len(word), set()).add(word)
+    return {size: frozenset(found) for size, found in by_length.items()}
+
+
 def known_words(corpus_words: frozenset[str]) -> frozenset[str]:
     """The corpus's words and their stems: what counts as a word the corpus knows."""
     return corpus_words | {stem(w) for w in corpus_words}
@@ -203,7 +237,8 @@ def analyze(
 
     def mended(text: str) -> str:
         # Slips, initials and shorthand first, so that follow-ups resolve the names meant.
-        text = entities.spell_out(entities.mend_typos(text, vocabulary, common_words))
+        text = entities.mend_typos(text, vocabulary, common_words)
+        text = entities.spell_out(mend_words(text, vocabulary, common_words))
         text = plain_idioms(spell_out_abbreviations(text, vocabulary))
         return _split_compounds(text, vocabulary, common_words)
 

@@ -255,3 +255,16 @@ def content_hash(*parts: str) -> str:
 def word_count(text: str) -> int:
     """Words as a reader counts them."""
     return len(text.split())
+
+
+def one_edit_apart(word: str, name: str) -> bool:
+    """Whether one letter added, dropped, changed or two swapped turns `word` into `name`."""
+    if word == name or abs(len(word) - len(name)) > 1:
+        return False
+    if len(word) == len(name):
+        diff = [i for i, (a, b) in enumerate(zip(word, name, strict=True)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == name[diff[1]]
+                                  and word[diff[1]] == name[diff[0]])
+    short, long = sorted((word, name), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))

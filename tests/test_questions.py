@@ -241,6 +241,16 @@ def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant)
         "we have no infrastructure people")
 
 
+def test_questions_a_slip_in_a_word_of_the_corpus_is_mended(assistant):
+    assert _analyze(assistant, "how do i start the mlflow servr").text == (
+        "how do i start the mlflow server")
+    assert _analyze(assistant, "What's the latest verison of Ray?").text == (
+        "What's the latest version of Ray?")
+    # Names are no slips: neither one written as a name, nor a product the corpus never names.
+    assert _analyze(assistant, "Is Kubeflow's Servr good?").text == "Is Kubeflow's Servr good?"
+    assert _analyze(assistant, "is dagster cheaper than kubeflow").unknown_names == ["dagster"]
+
+
 def test_questions_a_slip_in_a_tool_name_is_mended(assistant):
     typed = _analyze(assistant, "kubflow vs mlfow which is less pain to run")
     assert typed.entities == ["Kubeflow", "MLflow"] and typed.unknown_names == []
