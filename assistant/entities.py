@@ -207,6 +207,12 @@ class EntityIndex:
             return text
         return self._initials_pattern.sub(lambda m: self._initials[m.group(1)], text)
 
+    def tool_at(self, text: str) -> str | None:
+        """The tool whose name opens the text ("Kubeflow if..." -> Kubeflow), if one does."""
+        match = self._pattern.match(text) if self._pattern is not None else None
+        name = self._canonical[match.group(1).lower()] if match else None
+        return name if name in self._tools else None
+
     def name_words(self, text: str) -> set[str]:
         """The lower-case words of the names a text mentions, as written and in full."""
         if self._pattern is None:

@@ -42,16 +42,24 @@ DATE = re.compile(
     r"\b(?:1[89]|20)\d\d\b|\b(?:January|February|March|April|June|July|August|September|"
     r"October|November|December)\b|\bMay \d"  # "May" alone opens sentences too
 )
-# "What license is Ray under?" is answered by a licence's name, "Which version added it?" by a
-# version; a sentence that only says "license" or "release" answers neither.
+# "What license is Ray under?" is answered by a licence's name, "Which release added it?" by a
+# version; a sentence that only says "license" or "release" answers neither. ("What license
+# fees...", "under what circumstances", "which version is free", "version control" ask other
+# things.)
 LICENSE_QUESTION = re.compile(
-    r"\b(?:what|which)\s+(?:\w+\s+)?licen[cs]es?\b|\blicen[cs]ed\s+(?:under|as)\b"
-    r"|\bunder\s+(?:what|which)\b", re.IGNORECASE)
+    r"\b(?:what|which)\s+(?:\w+\s+)?licen[cs]es?\b(?!\s+(?:fees?|costs?|prices?|pricing))"
+    r"|\blicen[cs]ed\s+(?:under|as)\b|\bunder\s+(?:what|which)\s+licen[cs]e", re.IGNORECASE)
 LICENSE = re.compile(r"\b(?:Apache|MIT|GPL|LGPL|AGPL|BSD|MPL|proprietary)\b")
 VERSION_QUESTION = re.compile(
-    r"\b(?:what|which)\s+(?:\w+\s+){0,2}(?:version|release)s?\b"
-    r"|\b(?:latest|newest|current)\s+(?:\w+\s+)?(?:version|release)\b", re.IGNORECASE)
+    r"\b(?:latest|newest|current|recent)\s+(?:\w+\s+)?(?:version|release)\b"
+    r"|\b(?:which|what)\s+(?:\w+\s+)?(?:version|release)\s+(?:\w+\s+){0,2}?(?:first\s+)?"
+    r"(?:added|introduced|brought|shipped|launched|came)\b|\bversion\s+number\b",
+    re.IGNORECASE)
 VERSION = re.compile(r"\bv\d+(?:\.\d+)+\b|\b(?:version|release)\s+v?\d", re.IGNORECASE)
+# What states each kind of answer a question may ask for: a date, a maker, a licence, a
+# version. An answer must state one of the kinds asked.
+KINDS_STATED = ((DATE_QUESTION, DATE), (AGENT_QUESTION, AGENT), (LICENSE_QUESTION, LICENSE),
+                (VERSION_QUESTION, VERSION))
 # "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
 LIST_QUESTION = re.compile(
     r"\bwhat (kinds? of \w+ |sort of \w+ )?(does|do|can|will) [\w&' ]{1,40}? (cover|handle|offer|"

@@ -15,15 +15,10 @@ from functools import lru_cache
 from assistant.answering import Answerer, Draft, HitPool
 from assistant.entities import standalone
 from assistant.expectations import (
-    AGENT,
-    AGENT_QUESTION,
     COUNT,
     COUNT_QUESTION,
-    DATE,
-    DATE_QUESTION,
     GROUP,
-    LICENSE,
-    LICENSE_QUESTION,
+    KINDS_STATED,
     LIST_QUESTION,
     NEGATION,
     NUMBER,
@@ -32,8 +27,6 @@ from assistant.expectations import (
     QUANTITY,
     STAYING,
     SUPERLATIVE,
-    VERSION,
-    VERSION_QUESTION,
     answer_kinds,
     asks_for_drawbacks,
     asks_for_several,
@@ -323,13 +316,9 @@ class ExtractiveAnswerer(Answerer):
         "what's the downside of...", when one is stated."""
         text = question.text
         wants_quantity = bool(QUANTITY.search(text))
-        # A kind named by what states it: a date, a maker, a licence, a version.
-        kind = next((stated for asks, stated in ((DATE_QUESTION, DATE), (AGENT_QUESTION, AGENT),
-                                                 (LICENSE_QUESTION, LICENSE),
-                                                 (VERSION_QUESTION, VERSION))
-                     if asks.search(text)), None)
-        if kind is not None:
-            candidates = [c for c in candidates if kind.search(c.text)]
+        kinds = [stated for asks, stated in KINDS_STATED if asks.search(text)]
+        if kinds:
+            candidates = [c for c in candidates if any(k.search(c.text) for k in kinds)]
         # The tools the question names, or else the other things it names ("Anyscale"), but
         # not what a name implies ("Kubeflow Pipelines" is not a question about Kubeflow's
         # stars); "GitHub" in "GitHub stars" is part of what is asked, not whose.
@@ -338,10 +327,14 @@ class ExtractiveAnswerer(Answerer):
             implied for name in question.entities for implied in entities.expand(name)
             if implied != name}
         asked = (named & tools) or named
-        if asked and (wants_quantity or kind is not None):
+        if asked and (wants_quantity or kinds):
             # Another tool's number or maker is no answer: "How many stars does Comet have?" is
-            # not answered by "With 15.6K GitHub stars ..., Kubeflow remains...".
-            candidates = [c for c in candidates if self._speaks_of(c, asked, tools)]
+            # not answered by "With 15.6K GitHub stars ..., Kubeflow remains...". A part goes by
+            # its tool's licence, maker or version ("Kubeflow Pipelines" by Kubeflow's), not by
+            # its count.
+            owners = asked | ({implied for name in asked for implied in entities.expand(name)}
+                              if kinds and not wants_quantity else set())
+            candidates = [c for c in candidates if self._speaks_of(c, owners, tools)]
         if asked and wants_quantity:
             # ...and when no sentence left states a price, or a count, the corpus has none; a
             # count of something the corpus speaks of comes with its name ("stars").

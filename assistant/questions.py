@@ -48,6 +48,10 @@ ABOUT_MOVING = re.compile(
     r"\b(?:will|would|does|do|can)\b[^.?!]{0,60}\b(?:survive|still work|keep working)\b",
     re.IGNORECASE,
 )
+# "Hanging on to Kubeflow", "hold onto MLflow": staying with a tool, when one follows ("holds on
+# to GPUs when idle" is about GPUs).
+HOLDING_ON = re.compile(r"\b(?:hang|hangs|hanging|hung|hold|holds|holding|held) on ?to\s+",
+                        re.IGNORECASE)
 # A sentence telling of the asker ("We run on EKS.", "I'm a data scientist.") asks nothing.
 BACKGROUND = re.compile(r"\s*(?:we|we're|we've|our|i|i'm|i've|my|us)\b", re.IGNORECASE)
 # Words that ask for advice: "Should we...", "Is it worth...", "What do you recommend...".
@@ -187,6 +191,14 @@ def _resolve(question: str, topic: _Topic, entities: EntityIndex) -> str:
     return question
 
 
+def _holding_on_as_staying(text: str, entities: EntityIndex) -> str:
+    """ "Hanging on to Kubeflow" said as the decision it is: "stick with Kubeflow"."""
+    def staying(match: re.Match[str]) -> str:
+        return "stick with " if entities.tool_at(text[match.end():]) else match.group()
+
+    return HOLDING_ON.sub(staying, text)
+
+
 def mend_words(text: str, vocabulary: frozenset[str], common_words: frozenset[str]) -> str:
     """The text with one slip in a word of the corpus mended ("servr" -> "server"): a word
     that is neither English nor the corpus's, one edit from exactly one English word the
@@ -239,6 +251,7 @@ def analyze(
         # Slips, initials and shorthand first, so that follow-ups resolve the names meant.
         text = entities.mend_typos(text, vocabulary, common_words)
         text = entities.spell_out(mend_words(text, vocabulary, common_words))
+        text = _holding_on_as_staying(text, entities)
         text = plain_idioms(spell_out_abbreviations(text, vocabulary))
         return _split_compounds(text, vocabulary, common_words)
 
@@ -422,7 +435,7 @@ def _unknown_names(
 
 @lru_cache(maxsize=4)
 def common_stems(common_words: frozenset[str]) -> frozenset[str]:
-    """The stems of the model's vocabulary, computed once (`Assistant` does it at load)."""
+    """The stems of the common words, computed once (`Assistant` does it at load)."""
     return frozenset(stem(w) for w in common_words)
 
 

@@ -140,6 +140,10 @@ def test_answers_decision_reads_first_what_speaks_to_the_situation_told(assistan
     assert serving.answer.startswith("**Options by need:**")
     assert "Adopt BentoML if model serving is your bottleneck" in serving.answer
     assert "**When to switch:** Switch from Kubeflow when" in serving.answer
+    # "multi-tenant" meets "multi-tenancy": staying speaks to more of this situation.
+    mixed = assistant.ask("We run multi-tenant namespaces and need cheaper serving. Should we "
+                          "leave Kubeflow?")
+    assert mixed.answer.startswith("**When to stay:** Stick with Kubeflow if")
     # Without a situation told, or one no part speaks to most of, the parts keep their order.
     for question in ("Should we leave Kubeflow?",
                      "We run Kubernetes namespaces and need cheaper serving. Should we leave "
@@ -360,6 +364,18 @@ def test_answers_a_licence_or_a_version_is_named_or_refused(assistant):
     # The corpus states no version of Ray, nor when Kubeflow added its registry.
     assert not assistant.ask("What's the latest version of Ray?").answerable
     assert not assistant.ask("Which Kubeflow release first added the Model Registry?").answerable
+    # A part goes by its tool's licence; a question may ask for two kinds at once.
+    assert "Apache-2.0" in assistant.ask("What license is Kubeflow Pipelines under?").answer
+    both = assistant.ask("Which release of MLflow added agent servers, and what license is it "
+                         "under?")
+    assert "v3.11" in both.answer
+    # Licence fees, circumstances, tiers and version control are other questions.
+    for other, says in (("Under what circumstances is Kubeflow's overhead not justified?",
+                         "only 20% of its features"),
+                        ("What license fees does W&B charge?", "$60/month"),
+                        ("Which version of ClearML is free?", "Free (self-hosted)"),
+                        ("What version control does Metaflow do?", "versioning")):
+        assert says in assistant.ask(other).answer, other
 
 
 def test_answers_the_tools_as_a_group_are_on_topic_without_a_name(assistant):

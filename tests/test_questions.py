@@ -223,8 +223,14 @@ def test_questions_idioms_are_said_plainly(assistant):
     assert _analyze(assistant, "How do we carry the pipelines across?").text == (
         "How do we migrate the pipelines?")
     # Only the idiom: "over" elsewhere, and "take over", stay as they are.
-    assert _analyze(assistant, "Is Ray over-engineered?").text == "Is Ray over-engineered?"
-    assert _analyze(assistant, "Can Ray take over serving?").text == "Can Ray take over serving?"
+    for plain in ("Is Ray over-engineered?", "Can Ray take over serving?",
+                  "Does MLflow bring real advantages over Kubeflow?",
+                  "What does it take to get Kubeflow up and running?",
+                  "Is it fast at no cost to latency?"):
+        assert _analyze(assistant, plain).text == plain
+    # Holding on to a tool is staying with it; holding on to GPUs is not.
+    assert _analyze(assistant, "Should we hold on to Kubeflow?").intent == "decide"
+    assert _analyze(assistant, "Does BentoML hold on to GPUs when idle?").intent == "fact"
 
 
 def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant):
