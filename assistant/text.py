@@ -163,7 +163,7 @@ IDIOMS: tuple[tuple[re.Pattern[str], str], ...] = (
     # ("advantages over Kubeflow" is a comparison, "ports" a noun).
     (re.compile(r"\b(?:bring|brings|bringing|brought|carry|carries|carrying|carried|port"
                 r"|porting|ported)\s+((?:[\w'&-]+\s+){0,5}[\w'&-]+)\s+(?:over|across)"
-                r"(?=\s+(?:to|into)\b|\s*[?.!]|\s*$)",
+                r"(?=\s+(?:to|into|from)\b|\s*[?.!]|\s*$)",
                 re.IGNORECASE),
      r"migrate \1"),
 )

@@ -222,6 +222,8 @@ def test_questions_idioms_are_said_plainly(assistant):
         "Can we migrate our MLflow runs to Comet?")
     assert _analyze(assistant, "How do we carry the pipelines across?").text == (
         "How do we migrate the pipelines?")
+    assert _analyze(assistant, "Can we carry old runs over from Kubeflow into MLflow?").text == (
+        "Can we migrate old runs from Kubeflow into MLflow?")
     # Only the idiom: "over" elsewhere, and "take over", stay as they are.
     for plain in ("Is Ray over-engineered?", "Can Ray take over serving?",
                   "Does MLflow bring real advantages over Kubeflow?",
