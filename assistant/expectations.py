@@ -69,8 +69,15 @@ LIST_QUESTION = re.compile(
 # A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
 # sentences that negate it too ("does not require Kubernetes expertise").
 NEGATION = re.compile(
-    r"\b(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|"
-    r"isn't|aren't|avoid)\b", re.IGNORECASE)
+    r"\b(not(?! (?:just|only|merely|simply)\b)|no|nobody|none|neither|nor|never|without|don't|"
+    r"doesn't|didn't|can't|won't|isn't|aren't|avoid)\b",  # "not just ML pipelines" adds a need
+    re.IGNORECASE)
+# "How long to learn Ray?", "Which is quicker to pick up?": a duration answers, in digits or not
+# ("about a day", "1-2 weeks", "takes hours").
+DURATION_QUESTION = re.compile(
+    r"\bhow (?:long|quickly|fast|soon)\b|\b(?:quicker|faster|sooner|longer|slower)\s+to\b",
+    re.IGNORECASE)
+DURATION = re.compile(r"\b(?:minutes?|hours?|days?|weeks?|months?)\b", re.IGNORECASE)
 # Nouns that name the kind of answer a question wants ("Which tool...", "What platforms...").
 KIND_WORDS = r"tools?|platforms?|options?|alternatives?"
 ANSWER_KIND = re.compile(
@@ -153,6 +160,8 @@ def compared_aspect(question: str, names: list[str]) -> str:
     quantity = QUANTITY.search(question)
     if kept and quantity and quantity.group().lower().startswith("how "):
         kept.insert(0, quantity.group().lower())
+    elif kept and DURATION_QUESTION.search(question):
+        kept.insert(0, "how long")  # "which is quicker to learn" is answered by how long
     return " ".join(kept)
 
 

@@ -17,6 +17,8 @@ from assistant.entities import standalone
 from assistant.expectations import (
     COUNT,
     COUNT_QUESTION,
+    DURATION,
+    DURATION_QUESTION,
     GROUP,
     KINDS_STATED,
     LIST_QUESTION,
@@ -402,6 +404,7 @@ class ExtractiveAnswerer(Answerer):
         query_weight = sum(w for _, _, w in groups) or 1.0
         wants_price = bool(PRICE_QUESTION.search(query))
         wants_quantity = bool(QUANTITY.search(query))
+        wants_duration = bool(DURATION_QUESTION.search(query))
         wants_list = bool(LIST_QUESTION.search(query))
         candidates: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
@@ -437,6 +440,9 @@ class ExtractiveAnswerer(Answerer):
                 if wants_price:
                     focus += QUANTITY_BONUS if PRICE.search(unit) else 0.0
                 elif wants_quantity and NUMBER.search(unit):
+                    focus += QUANTITY_BONUS
+                if wants_duration and DURATION.search(unit):
+                    # "about a day" answers "how long" without a digit; "1-2 weeks" twice over.
                     focus += QUANTITY_BONUS
                 if wants_list and unit.count(",") >= 2:
                     focus += QUANTITY_BONUS

@@ -378,6 +378,17 @@ def test_answers_a_licence_or_a_version_is_named_or_refused(assistant):
         assert says in assistant.ask(other).answer, other
 
 
+def test_answers_needs_beyond_a_tool_and_how_long_things_take(assistant):
+    # "not only ML pipelines" asks for more than pipelines: Ray, not a tool without them.
+    wider = assistant.ask("We run general parallel Python jobs, not only ML pipelines. What "
+                          "should we use?")
+    _assert_well_cited(wider)
+    assert "Choose Ray if you need a distributed compute framework" in wider.answer
+    # "Quicker to learn" is answered by how long each takes, with or without digits.
+    quicker = assistant.ask("Which is quicker to pick up, Metaflow or Ray?")
+    assert "about a day" in quicker.answer and "1-2 weeks" in quicker.answer
+
+
 def test_answers_the_tools_as_a_group_are_on_topic_without_a_name(assistant):
     answer = assistant.ask("Which of these is most popular?")
     _assert_well_cited(answer)

@@ -26,6 +26,8 @@ def test_expectations_compared_aspect_drops_tools_and_comparison_words():
 
 def test_expectations_negated_terms_are_what_follows_the_negation():
     assert negated_terms("Which tool if nobody on the team knows Kubernetes?") >= {"kubernet"}
+    # "not just" adds a need rather than ruling one out.
+    assert negated_terms("We run parallel Python jobs, not just ML pipelines.") == frozenset()
     assert negated_terms("What should we use without a platform team?") >= {"platform"}
     assert negated_terms("Which tool is best for serving?") == frozenset()
 
