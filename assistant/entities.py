@@ -21,6 +21,11 @@ SUBJECT_WINDOW = 3  # a sentence is "about" an entity named within its first wor
 
 # A clause that opens a sentence by contrast; the sentence is about what its main clause names.
 CONTRAST_OPENER = re.compile(r"\s*(?:where|whereas|while|unlike|although|though)\b", re.IGNORECASE)
+# A sentence that opens with a move ("Migrating to Metaflow requires...") is about the move, which
+# belongs to its paragraph's subject, not about the tool moved to.
+MOVE_OPENER = re.compile(
+    r"\s*(?:migrating|moving|switching|transitioning|porting)\s+(?:\w+\s+)?(?:to|from|off|away)\b",
+    re.IGNORECASE)
 TYPO_MIN_LENGTH = 5  # shorter names are too close to ordinary words to mend ("raay", "rag")
 
 
@@ -244,8 +249,8 @@ class EntityIndex:
     def subject(self, sentence: str) -> str | None:
         """The tool a sentence is about: a primary entity named within its first few words, of
         its main clause when a contrasting one opens it ("Where Kubeflow tries..., BentoML
-        packages...")."""
-        if self._pattern is None:
+        packages..."), and none when a move opens it ("Migrating to Metaflow requires...")."""
+        if self._pattern is None or MOVE_OPENER.match(sentence):
             return None
         if CONTRAST_OPENER.match(sentence) and "," in sentence:
             sentence = sentence.split(",", 1)[1]

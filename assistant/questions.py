@@ -45,7 +45,11 @@ ABOUT_MOVING = re.compile(
     r"breaks)\b|\bwhat\s+(?:do|does|would|will)\s+(?:we|i)\s+(?:lose|keep)\b|"
     r"\bhow\s+(?:long|much|hard)\b|"
     # "Will our training code survive a move?": what becomes of something when moving.
-    r"\b(?:will|would|does|do|can)\b[^.?!]{0,60}\b(?:survive|still work|keep working)\b",
+    r"\b(?:will|would|does|do|can)\b[^.?!]{0,60}\b(?:survive|still work|keep working)\b|"
+    # "Do we have to redo our training code?" asks what moving takes, unlike "do we have to
+    # leave Kubeflow?".
+    r"\b(?:do|does|will|would)\s+(?:we|i|you)\s+(?:have|need)\s+to\s+(?!(?:leave|switch|move|"
+    r"migrate|stay|keep|stick|quit|ditch|abandon|replace)\b)",
     re.IGNORECASE,
 )
 # "Hanging on to Kubeflow", "hold onto MLflow": staying with a tool, when one follows ("holds on

@@ -378,6 +378,14 @@ def test_answers_a_licence_or_a_version_is_named_or_refused(assistant):
         assert says in assistant.ask(other).answer, other
 
 
+def test_answers_what_moving_takes_comes_from_the_migration_paragraph(assistant):
+    # "Migrating to Metaflow ... requires rewriting" speaks of leaving Kubeflow Pipelines.
+    rewrite = assistant.ask("Do we need to rewrite our pipelines if we move off Kubeflow?")
+    _assert_well_cited(rewrite)
+    assert rewrite.answer.startswith("Migrating to Metaflow or MLflow Pipelines requires "
+                                     "rewriting pipeline definitions")
+
+
 def test_answers_needs_beyond_a_tool_and_how_long_things_take(assistant):
     # "not only ML pipelines" asks for more than pipelines: Ray, not a tool without them.
     wider = assistant.ask("We run general parallel Python jobs, not only ML pipelines. What "

@@ -113,6 +113,8 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("Is it worth sticking with Kubeflow?", "decide"),
         ("Why would anyone stay put on Kubeflow instead of jumping ship?", "decide"),
         ("Will our PyTorch training code survive a move away from Kubeflow?", "fact"),
+        ("If we leave Kubeflow, do we have to redo our training code?", "fact"),
+        ("Do we have to leave Kubeflow?", "decide"),
         ("Is it worth hanging on to Kubeflow if we use a sliver of it?", "decide"),
         ("What should we do about leaving Kubeflow?", "decide"),
         ("Our Spark jobs are too slow. What should we switch to?", "recommend"),

@@ -29,6 +29,11 @@ def test_retrieval_entities_are_learned_from_the_corpus(assistant):
     assert entities.subject("Ray sits in the middle, unlike Kubeflow.") == "Ray"
     assert entities.subject("Where Kubeflow tries to cover the full ML lifecycle, BentoML "
                             "packages models into standardized Bentos.") == "BentoML"
+    # A move that opens a sentence is what it is about; its paragraph's subject stands for it.
+    assert entities.subject("Migrating to Metaflow requires rewriting pipelines.") is None
+    assert entities.subjects(("Kubeflow Pipelines use a Python SDK.",
+                              "Migrating to Metaflow requires rewriting pipelines.")) == [
+        "Kubeflow Pipelines", "Kubeflow Pipelines"]
 
 
 def test_retrieval_initials_the_corpus_never_writes_stand_for_the_name(assistant):
