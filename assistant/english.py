@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-import gzip
-import json
 from functools import lru_cache
-from importlib.resources import files
 
 # Seen this often in the list's source texts: "hassle" (3,147) and "sliver" (1,296) are words,
-# while product names that are also rare words ("airflow", 197) stay names. The list reads
-# the package's own data file, so its version is capped in pyproject.toml.
+# while product names that are also rare words ("airflow", 197) stay names.
 MIN_COUNT = 500
 
 
 @lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Lower-case English words from pyspellchecker's frequency list (packaged, offline)."""
-    packed = (files("spellchecker.resources") / "en.json.gz").read_bytes()
-    counts: dict[str, int] = json.loads(gzip.decompress(packed))
-    return frozenset(word for word, count in counts.items()
-                     if count >= MIN_COUNT and word.isalpha())
+def _counts() -> dict[str, int]:
+    from spellchecker import SpellChecker  # imported here: only questions need it
+
+    return dict(SpellChecker(language="en").word_frequency.dictionary)
+
+
+@lru_cache(maxsize=2)
+def english_words(min_count: int = MIN_COUNT) -> frozenset[str]:
+    """Lower-case English words seen at least `min_count` times in pyspellchecker's frequency
+    list (packaged, offline); `min_count=1` gives every word it holds."""
+    return frozenset(word for word, count in _counts().items()
+                     if count >= min_count and word.isalpha())

@@ -83,17 +83,29 @@ def chat_model(settings: Settings) -> BaseChatModel:
     try:
         return init_chat_model(name, **options)
     except Exception as exc:  # unknown provider, missing package or key: all are settings
-        # The message names the provider, its package or the key's variable, never a key.
         raise LLMError(f"ASSISTANT_LLM={settings.llm!r}: no chat model: "
-                       f"{type(exc).__name__}: {exc}") from exc
+                       f"{type(exc).__name__}: {_without_inputs(exc)}") from None
+
+
+def _without_inputs(exc: Exception) -> str:
+    """An error's message without the values it was given: a validation error quotes them,
+    and one of them is the key."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        try:
+            return "; ".join(str(e.get("msg", "")) for e in errors(include_input=False))
+        except TypeError:  # an `errors()` of another shape than pydantic's
+            pass
+    return str(exc)
 
 
 class LLMAnswerer(Answerer):
     """Answers written by a chat model from the passages the extractive answer draws on.
 
-    The model sees the passages the extractive answerer would cite (for a decision, the parts
-    on when to switch and when to stay too). When the model cannot be reached, the extractive
-    answer is given instead, so a question is never lost to an outage.
+    The model sees the passages the extractive answerer would cite, those first (for a
+    decision, the parts on when to switch and when to stay too), then the other passages
+    searched for. When the model cannot be reached, the extractive answer is given instead,
+    so a question is never lost to an outage.
     """
 
     mode = "llm"
@@ -107,13 +119,22 @@ class LLMAnswerer(Answerer):
     def draft(self, question: Question, retrieval: Retrieval) -> Draft:
         """The model's answer, its [n] markers pointing into the passages it was shown."""
         extractive = self.fallback.draft(question, retrieval)
-        hits = extractive.hits[: self.max_passages]
+        hits = _cited_first(extractive)[: self.max_passages]
         try:
             reply = self.model.invoke(prompt(question, hits))
         except Exception as exc:  # every client error (connection, status, timeout) alike
             _log_failure(exc)
             return replace(extractive, mode=ExtractiveAnswerer.mode)
         return Draft(text=_citations_normalised(reply.text, len(hits)), hits=hits)
+
+
+def _cited_first(draft: Draft) -> list[Hit]:
+    """The draft's passages, those it cites first in citing order: a decision's parts on when to
+    switch and when to stay come after the passages searched for, and must not be cut."""
+    cited = [int(n) - 1 for n in re.findall(r"\[(\d+)\]", draft.text)]
+    order = list(dict.fromkeys([i for i in cited if 0 <= i < len(draft.hits)]
+                               + list(range(len(draft.hits)))))
+    return [draft.hits[i] for i in order]
 
 
 def _log_failure(exc: Exception) -> None:

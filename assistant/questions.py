@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.english import english_words
 from assistant.entities import NAME_TOKEN, TYPO_MIN_LENGTH, EntityIndex, written_as_name
 from assistant.expectations import GROUP_NOUNS, KIND_WORDS, asks_for_drawbacks
 from assistant.text import (
@@ -205,18 +206,24 @@ def _holding_on_as_staying(text: str, entities: EntityIndex) -> str:
 
 def mend_words(text: str, vocabulary: frozenset[str], common_words: frozenset[str]) -> str:
     """The text with one slip in a word of the corpus mended ("servr" -> "server"): a word
-    that is neither English nor the corpus's, one edit from exactly one English word the
-    corpus uses. Names are left alone ("LMFlow", "dagster")."""
+    that is no English word, however rare, nor the corpus's, one edit from exactly one English
+    word the corpus uses, first letter kept. Names are left alone ("LMFlow", "modal",
+    "knative")."""
     targets = _mend_targets(vocabulary, common_words)
+    english = english_words(1)
 
     def mended(match: re.Match[str]) -> str:
         word = match.group()
         lowered = word.lower()
         if (len(lowered) < TYPO_MIN_LENGTH or not lowered.isalpha() or lowered in vocabulary
-                or lowered in common_words or written_as_name(text, match)):
+                or lowered in common_words or lowered in english
+                or written_as_name(text, match)):
             return word
+        # Slips rarely hit the first letter; names one letter from a word often differ there
+        # ("knative" and "native").
         near = {target for size in (len(lowered) - 1, len(lowered), len(lowered) + 1)
-                for target in targets.get(size, ()) if one_edit_apart(lowered, target)}
+                for target in targets.get(size, ())
+                if target[0] == lowered[0] and one_edit_apart(lowered, target)}
         if len(near) != 1:
             return word
         fixed = near.pop()

@@ -7,6 +7,7 @@ import logging
 
 import httpx
 import pytest
+import uvicorn
 from click.testing import CliRunner
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from pydantic import SecretStr
@@ -72,10 +73,17 @@ def test_llm_mode_answers_in_the_models_words_with_citations(llm_assistant, stub
     assert stub.headers[0]["authorization"] == f"Bearer {SECRET}"
 
 
-def test_llm_mode_shows_a_decision_both_sides(llm_assistant, stub):
-    llm_assistant.ask("Should we leave Kubeflow?")
+@pytest.mark.parametrize("question", ["Should we leave Kubeflow?",
+                                      "We only use Pipelines. Should we move off Kubeflow?"])
+def test_llm_mode_shows_every_passage_the_extractive_answer_cites(assistant, llm_assistant, stub,
+                                                                   question):
+    # A decision's parts on when to switch and when to stay come after the passages searched
+    # for; cutting the pool to its first passages would drop them.
+    cited = assistant.ask(question).citations
+    llm_assistant.ask(question)
     prompt = stub.prompts()[0]
-    assert "Switch from Kubeflow when" in prompt and "Stick with Kubeflow if" in prompt
+    assert len(cited) > 3 and all(" ".join(c.text.split()) in " ".join(prompt.split())
+                                  for c in cited)
     assert "when to switch" in prompt and "when to stay" in prompt  # the answer's shape
 
 
@@ -173,6 +181,13 @@ def test_a_model_that_cannot_be_made_is_a_clear_error(assistant, seed_settings):
     settings = seed_settings.model_copy(update={"llm": "nosuchprovider:some-model"})
     with pytest.raises(LLMError, match="ASSISTANT_LLM='nosuchprovider:some-model': no chat model"):
         Assistant(settings, assistant.store)
+    # A provider's validation error quotes the values it was given, the key among them.
+    key = "Q7xKp-not-for-errors-Z9w"
+    azure = seed_settings.model_copy(update={"llm": "azure_openai:gpt-4o",
+                                             "llm_api_key": SecretStr(key)})
+    with pytest.raises(LLMError, match="api_version") as raised:
+        Assistant(azure, assistant.store)
+    assert "Q7x" not in str(raised.value) and "9w" not in str(raised.value)
 
 
 @pytest.mark.parametrize(("llm", "says"), [
@@ -181,6 +196,12 @@ def test_a_model_that_cannot_be_made_is_a_clear_error(assistant, seed_settings):
 ])
 def test_serve_stops_on_a_model_it_cannot_make(tmp_path, monkeypatch, llm, says):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_VERSION", raising=False)
+
+    def serving(*args, **kwargs):
+        raise AssertionError("the server started")  # fails at once rather than serving on
+
+    monkeypatch.setattr(uvicorn, "run", serving)
     result = CliRunner().invoke(cli, ["serve", "--port", "1"], env={
         "ASSISTANT_LLM": llm, "ASSISTANT_INDEX_DIR": str(tmp_path)})
     assert result.exit_code == 1 and says in result.output

@@ -259,6 +259,9 @@ def test_questions_a_slip_in_a_word_of_the_corpus_is_mended(assistant):
     # Names are no slips: neither one written as a name, nor a product the corpus never names.
     assert _analyze(assistant, "Is Kubeflow's Servr good?").text == "Is Kubeflow's Servr good?"
     assert _analyze(assistant, "is dagster cheaper than kubeflow").unknown_names == ["dagster"]
+    # ...nor a rare English word ("modal"), nor a word one first letter from another.
+    assert _analyze(assistant, "is modal cheaper than ray?").unknown_names == ["modal"]
+    assert _analyze(assistant, "does kserve need knative?").text == "does kserve need knative?"
 
 
 def test_questions_a_slip_in_a_tool_name_is_mended(assistant):
