@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from assistant.answering import Answerer, Draft, HitPool
 from assistant.entities import standalone
@@ -48,6 +48,11 @@ SUPPORTED_MARGIN = 0.15  # ...or within this, when they hold as much of the ques
 MIN_FACET_SIMILARITY = 0.3  # a facet whose best sentence matches less than this is left out
 OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
+# What a passage says when it speaks of leaving or keeping a tool: "Switch from Kubeflow",
+# "migrating off Kubeflow", "Stick with Kubeflow".
+LEAVING_OR_KEEPING = re.compile(
+    r"\b(?:switch|mov|migrat|leav|transition|stick|stay)\w*\s+(?:away\s+)?(?:from|off|with|on)\s+",
+    re.IGNORECASE)
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 SITUATION_FIT = 0.5  # a decision's part holding this share of the asker's situation comes first
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
@@ -238,6 +243,10 @@ class ExtractiveAnswerer(Answerer):
         entities = self.search.snapshot.entities
         tools = entities.tools
         current = self._left_or_kept(question)
+        if DECIDE.search(question.text) and current not in self._decided_tools:
+            # "Should we stick with MLflow?" when no passage speaks of leaving or keeping MLflow:
+            # a decision's parts would be sentences that merely name it.
+            return self._fact(question, retrieval, pool)
         used: list[Candidate] = []
         blocks: list[tuple[float, list[str]]] = []  # how well each part fits the situation told
         # What the asker says of their situation ("we rely on namespaces for multi-tenancy"):
@@ -292,6 +301,17 @@ class ExtractiveAnswerer(Answerer):
             -block[0] if block[0] >= SITUATION_FIT else 0.0))
         lines = [line for _, block in blocks for line in block]
         return "\n".join(lines) or self._fact(question, retrieval, pool)
+
+    @cached_property
+    def _decided_tools(self) -> frozenset[str]:
+        """The tools the corpus speaks of leaving or keeping ("Switch from Kubeflow when...",
+        "Stick with Kubeflow if...")."""
+        entities = self.search.snapshot.entities
+        return frozenset(
+            tool for chunk in self.search.snapshot.chunks for unit in chunk.units
+            for match in LEAVING_OR_KEEPING.finditer(unit)
+            if (tool := entities.tool_at(unit[match.end():]))
+        )
 
     def _left_or_kept(self, question: Question) -> str:
         """The tool a decision is about: the first named after "leave", "move off" or "stick

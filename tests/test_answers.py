@@ -378,6 +378,15 @@ def test_answers_a_licence_or_a_version_is_named_or_refused(assistant):
         assert says in assistant.ask(other).answer, other
 
 
+def test_answers_a_decision_about_a_tool_no_passage_speaks_of_leaving_is_a_fact_answer(
+        assistant):
+    # No passage speaks of leaving or keeping MLflow: its "parts" would only name it.
+    kept = assistant.ask("Should we stick with MLflow?")
+    _assert_well_cited(kept)
+    assert "**" not in kept.answer and kept.answer.startswith("MLflow")
+    assert assistant.ask("Should we stick with Kubeflow?").answer.startswith("**When to stay:**")
+
+
 def test_answers_what_moving_takes_comes_from_the_migration_paragraph(assistant):
     # "Migrating to Metaflow ... requires rewriting" speaks of leaving Kubeflow Pipelines.
     rewrite = assistant.ask("Do we need to rewrite our pipelines if we move off Kubeflow?")
