@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answering import Answerer, Draft
 from assistant.extractive import ExtractiveAnswerer
+from assistant.grounding import MARKER
 from assistant.questions import Question
 from assistant.retrieval import Hit, Retrieval
 
@@ -131,7 +132,7 @@ class LLMAnswerer(Answerer):
 def _cited_first(draft: Draft) -> list[Hit]:
     """The draft's passages, those it cites first in citing order: a decision's parts on when to
     switch and when to stay come after the passages searched for, and must not be cut."""
-    cited = [int(n) - 1 for n in re.findall(r"\[(\d+)\]", draft.text)]
+    cited = [int(n) - 1 for n in MARKER.findall(draft.text)]
     order = list(dict.fromkeys([i for i in cited if 0 <= i < len(draft.hits)]
                                + list(range(len(draft.hits)))))
     return [draft.hits[i] for i in order]
