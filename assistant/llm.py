@@ -105,7 +105,8 @@ class LLMAnswerer(Answerer):
 
     The model sees the passages the extractive answerer would cite, those first (for a
     decision, the parts on when to switch and when to stay too), then the other passages
-    searched for. When the model cannot be reached, the extractive answer is given instead,
+    searched for. When the extractive answerer finds no sentence of the kind asked, the model
+    is not asked. When the model cannot be reached, the extractive answer is given instead,
     so a question is never lost to an outage.
     """
 
@@ -120,6 +121,10 @@ class LLMAnswerer(Answerer):
     def draft(self, question: Question, retrieval: Retrieval) -> Draft:
         """The model's answer, its [n] markers pointing into the passages it was shown."""
         extractive = self.fallback.draft(question, retrieval)
+        if not extractive.text:
+            # No sentence of the kind asked (a version, a price of the tool named): the corpus
+            # has no answer, and a model could only guess one.
+            return extractive
         hits = _cited_first(extractive)[: self.max_passages]
         try:
             reply = self.model.invoke(prompt(question, hits))
