@@ -48,11 +48,6 @@ SUPPORTED_MARGIN = 0.15  # ...or within this, when they hold as much of the ques
 MIN_FACET_SIMILARITY = 0.3  # a facet whose best sentence matches less than this is left out
 OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
-# What a passage says when it speaks of leaving or keeping a tool: "Switch from Kubeflow",
-# "migrating off Kubeflow", "Stick with Kubeflow".
-LEAVING_OR_KEEPING = re.compile(
-    r"\b(?:switch|mov|migrat|leav|transition|stick|stay)\w*\s+(?:away\s+)?(?:from|off|with|on)\s+",
-    re.IGNORECASE)
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 SITUATION_FIT = 0.5  # a decision's part holding this share of the asker's situation comes first
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
@@ -305,12 +300,12 @@ class ExtractiveAnswerer(Answerer):
     @cached_property
     def _decided_tools(self) -> frozenset[str]:
         """The tools the corpus speaks of leaving or keeping ("Switch from Kubeflow when...",
-        "Stick with Kubeflow if...")."""
+        "Stick with Kubeflow if..."), in the words that ask for a decision."""
         entities = self.search.snapshot.entities
         return frozenset(
             tool for chunk in self.search.snapshot.chunks for unit in chunk.units
-            for match in LEAVING_OR_KEEPING.finditer(unit)
-            if (tool := entities.tool_at(unit[match.end():]))
+            for match in DECIDE.finditer(unit)
+            if (tool := entities.tool_at(unit[match.end():].lstrip()))
         )
 
     def _left_or_kept(self, question: Question) -> str:
