@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.text import STOPWORDS, SUPERLATIVES, stem, terms, words
+from assistant.text import LICENSE_NAMES, STOPWORDS, SUPERLATIVES, stem, terms, words
 
 # Questions whose answer is a quantity prefer sentences that state one (expected answer type).
 QUANTITY = re.compile(
@@ -49,7 +49,7 @@ DATE = re.compile(
 LICENSE_QUESTION = re.compile(
     r"\b(?:what|which)\s+(?:\w+\s+)?licen[cs]es?\b(?!\s+(?:fees?|costs?|prices?|pricing))"
     r"|\blicen[cs]ed\s+(?:under|as)\b|\bunder\s+(?:what|which)\s+licen[cs]e", re.IGNORECASE)
-LICENSE = re.compile(r"\b(?:Apache|MIT|GPL|LGPL|AGPL|BSD|MPL|proprietary)\b")
+LICENSE = re.compile(rf"\b(?:{'|'.join(LICENSE_NAMES)}|proprietary)\b")
 VERSION_QUESTION = re.compile(
     r"\b(?:latest|newest|current|recent)\s+(?:\w+\s+)?(?:version|release)\b"
     r"|\b(?:which|what)\s+(?:\w+\s+)?(?:version|release)\s+(?:\w+\s+){0,2}?(?:first\s+)?"

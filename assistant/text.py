@@ -176,6 +176,8 @@ def plain_idioms(text: str) -> str:
     return text
 
 
+# Licences go by name: "Apache-2.0" answers "What license...?".
+LICENSE_NAMES = ("Apache", "MIT", "GPL", "LGPL", "AGPL", "BSD", "MPL")
 # A few interchangeable words of this domain; queries are expanded with them, passages are not.
 SYNONYMS = {
     "cost": ("price", "pricing"),
@@ -203,7 +205,7 @@ SYNONYMS = {
     "downside": ("disadvantage", "limitation"),
     "easy": ("simple", "gentle", "learn"),  # how easy a tool is, the corpus tells as learning
     "design": ("architectur", "approach"),
-    "license": ("apache", "gpl", "mit", "bsd"),  # licences go by name in a pricing table
+    "license": tuple(name.lower() for name in LICENSE_NAMES),  # as a pricing table names them
     "saving": ("reduction", "lower"),  # "30x cost reduction", "82% lower costs"
 }
 
