@@ -11,7 +11,8 @@ import re
 from typing import TYPE_CHECKING
 
 from assistant.answers import Answer
-from evals.matching import MARKER, Statement, normalise, statements
+from assistant.grounding import LABEL
+from evals.matching import MARKER, Statement, statements
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -58,9 +59,9 @@ class FaithfulnessJudge:
 
 
 def _claims(answer: Answer) -> list[Statement]:
-    """The sentences that state something: not the bare labels ("**When to stay:**")."""
-    return [s for s in statements(answer.answer)
-            if s.markers or not normalise(s.text).endswith(":")]
+    """The sentences that state something: not the bare labels ("**When to stay:**"), which
+    the grounding guard lets stand uncited."""
+    return [s for s in statements(answer.answer) if not LABEL.match(s.text.strip())]
 
 
 def _prompt(claims: list[Statement], passages: dict[int, str]) -> list[tuple[str, str]]:
