@@ -157,16 +157,20 @@ class EntityIndex:
             for surface in (entity.name, *entity.aliases):
                 self._canonical[surface.lower()] = entity.name
         # A name of three or more capitalised words answers to its initials too, written in
-        # capitals ("CNCF" for "Cloud Native Computing Foundation"): questions use initials
-        # the corpus never writes. Initials that name something else, or two things, don't.
+        # capitals ("CNCF" for "Cloud Native Computing Foundation"), or of four letters or more
+        # in any case ("cncf", which spells no word): questions use initials the corpus never
+        # writes. Initials that name something else, or two things, don't.
         by_initials: dict[str, list[str]] = {}
         for entity in entities:
             initials = _acronym(entity.name) or ""
             if len(initials.replace("&", "")) >= 3 and initials.lower() not in self._canonical:
                 by_initials.setdefault(initials, []).append(entity.name)
         self._initials = {k: names[0] for k, names in by_initials.items() if len(names) == 1}
+        self._initials_any_case = {k.lower(): name for k, name in self._initials.items()}
         self._initials_pattern = re.compile(
-            r"(?<![A-Za-z0-9&])(" + "|".join(map(re.escape, self._initials)) + r")(?![A-Za-z0-9&])"
+            r"(?<![A-Za-z0-9&])(" + "|".join(
+                f"(?i:{re.escape(i)})" if len(i) >= 4 else re.escape(i) for i in self._initials
+            ) + r")(?![A-Za-z0-9&])"
         ) if self._initials else None
         surfaces = sorted(self._canonical, key=len, reverse=True)
         self._pattern = (
@@ -210,7 +214,9 @@ class EntityIndex:
         so that searches meet the corpus's wording."""
         if self._initials_pattern is None:
             return text
-        return self._initials_pattern.sub(lambda m: self._initials[m.group(1)], text)
+        return self._initials_pattern.sub(
+            lambda m: self._initials.get(m.group(1)) or self._initials_any_case[m.group(1).lower()],
+            text)
 
     def tool_at(self, text: str) -> str | None:
         """The tool whose name opens the text ("Kubeflow if..." -> Kubeflow), if one does."""

@@ -47,7 +47,7 @@ DATE = re.compile(
 # fees...", "under what circumstances", "which version is free", "version control" ask other
 # things.)
 LICENSE_QUESTION = re.compile(
-    r"\b(?:what|which)\s+(?:\w+\s+)?licen[cs]es?\b(?!\s+(?:fees?|costs?|prices?|pricing))"
+    r"\b(?:what|which|wat)\s+(?:\w+\s+)?licen[cs]es?\b(?!\s+(?:fees?|costs?|prices?|pricing))"
     r"|\blicen[cs]ed\s+(?:under|as)\b|\bunder\s+(?:what|which)\s+licen[cs]e", re.IGNORECASE)
 LICENSE = re.compile(rf"\b(?:{'|'.join(LICENSE_NAMES)}|proprietary)\b")
 VERSION_QUESTION = re.compile(
@@ -75,9 +75,17 @@ NEGATION = re.compile(
 # "How long to learn Ray?", "Which is quicker to pick up?": a duration answers, in digits or not
 # ("about a day", "1-2 weeks", "takes hours").
 DURATION_QUESTION = re.compile(
-    r"\bhow (?:long|quickly|fast|soon)\b|\b(?:quicker|faster|sooner|longer|slower)\s+to\b",
+    r"\bhow (?:long|quickly|fast|soon)\b|\b(?:quicker|faster|sooner|longer|slower)\s+to\b"
+    r"|\blearn\s+(?:\w+\s+){0,2}(?:quicker|faster|sooner)\b",
     re.IGNORECASE)
 DURATION = re.compile(r"\b(?:minutes?|hours?|days?|weeks?|months?)\b", re.IGNORECASE)
+# "Does Kubeflow need a team maintaining it?" is answered by what it requires ("requires 1-2
+# dedicated platform engineers"), or doesn't ("can run on Kubernetes but does not require it").
+REQUIREMENT_QUESTION = re.compile(
+    r"^\s*(?:does|do|will|would|is|are)\b.*\b(?:need|needs|require|requires|required)\b",
+    re.IGNORECASE)
+REQUIREMENT = re.compile(r"\b(?:requires?|required|must|needs? (?:an?|to|\d|dedicated))\b",
+                         re.IGNORECASE)
 # Nouns that name the kind of answer a question wants ("Which tool...", "What platforms...").
 KIND_WORDS = r"tools?|platforms?|options?|alternatives?"
 ANSWER_KIND = re.compile(

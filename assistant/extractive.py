@@ -27,6 +27,8 @@ from assistant.expectations import (
     PRICE,
     PRICE_QUESTION,
     QUANTITY,
+    REQUIREMENT,
+    REQUIREMENT_QUESTION,
     STAYING,
     SUPERLATIVE,
     answer_kinds,
@@ -50,6 +52,7 @@ OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 SITUATION_FIT = 0.5  # a decision's part holding this share of the asker's situation comes first
+REQUIREMENT_MARGIN = 0.2  # a sentence stating the requirement asked about may trail by this
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
@@ -366,6 +369,16 @@ class ExtractiveAnswerer(Answerer):
                 stated = candidates
             if not stated:
                 return []
+        if REQUIREMENT_QUESTION.search(text):
+            # "Does Kubeflow need a team maintaining it?" is answered by what it requires ("requires
+            # 1-2 dedicated platform engineers"), not by advice that implies it ("Switch from
+            # Kubeflow when your platform team spends more time maintaining..."), when a sentence
+            # nearly as good states it.
+            best = max((c.score for c in candidates), default=0.0)
+            stated = [c for c in candidates
+                      if REQUIREMENT.search(c.text) and c.score >= best - REQUIREMENT_MARGIN
+                      and self._speaks_of(c, asked, tools)]
+            candidates = stated or candidates
         if asks_for_drawbacks(text):
             # "What's the catch with Ray?": a sentence stating a cost of it, rather than those
             # that merely match its name best ("Choose Ray if..."); none when the corpus states
@@ -421,6 +434,7 @@ class ExtractiveAnswerer(Answerer):
         wants_quantity = bool(QUANTITY.search(query))
         wants_duration = bool(DURATION_QUESTION.search(query))
         wants_list = bool(LIST_QUESTION.search(query))
+        wants_requirement = bool(REQUIREMENT_QUESTION.search(query))
         candidates: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
             marker = pool.add(hit)
@@ -460,6 +474,8 @@ class ExtractiveAnswerer(Answerer):
                     # "about a day" answers "how long" without a digit; "1-2 weeks" twice over.
                     focus += QUANTITY_BONUS
                 if wants_list and unit.count(",") >= 2:
+                    focus += QUANTITY_BONUS
+                if wants_requirement and REQUIREMENT.search(unit):
                     focus += QUANTITY_BONUS
                 antecedent = ""
                 if index > 0 and ANAPHORIC.match(unit):

@@ -80,7 +80,10 @@ RECOMMEND = re.compile(
     rf"\b(which|any) of (the|these|those) ({KIND_WORDS})\b|"
     r"\brecommend|\bbest (tool|option|choice|fit|for)\b|"
     r"\bshould (we|i) (use|pick|choose|adopt|go with|try|(switch|move|migrate) to)\b|"
-    r"\bgood (fit|choice)\b|\bbottleneck\b",
+    r"\bgood (fit|choice)\b|\bbottleneck\b|"
+    # Asked in passing: "What's the move?", "What would you pick?", "What fits?"
+    r"\bwhat(?:'s| is) the move\b|\bwhat (?:would|do) you (?:pick|suggest|choose|go with)\b|"
+    r"\bwhat fits\b|\bwhere should (?:we|i) start\b|\bshould (?:we|i) look at\b",
     re.IGNORECASE,
 )
 CITED = re.compile(r"\[\d+\]")
@@ -103,7 +106,7 @@ QUESTION_WORDS = frozenset(
     """
     cost costs much many price pricing compare comparison difference better best use using
     tool tools platform platforms option options choose pick good worth should team teams
-    alternative alternatives offer offers support supports work works make makes like mean
+    alternative alternatives offer offers support supports work works make makes like mean meant
     leave leaving switch switching move moving migrate migrating stay stick replace replacing
     ditch quit abandon drop adopt recommend recommended fit fits suit suits right bad go
     choice decide decision compar differ alternativ migrat
@@ -235,10 +238,12 @@ def mend_words(text: str, vocabulary: frozenset[str], common_words: frozenset[st
 @lru_cache(maxsize=4)
 def _mend_targets(vocabulary: frozenset[str], common_words: frozenset[str]
                   ) -> dict[int, frozenset[str]]:
-    """The English words of the corpus by length, computed once per index generation."""
+    """The English words of the corpus by length, plurals of them included ("primitives"),
+    computed once per index generation."""
     by_length: dict[int, set[str]] = {}
-    for word in vocabulary & common_words:
-        if word.isalpha() and len(word) >= TYPO_MIN_LENGTH - 1:
+    for word in vocabulary:
+        if (word in common_words or word.removesuffix("s") in common_words) and word.isalpha() \
+                and len(word) >= TYPO_MIN_LENGTH - 1:
             by_length.setdefault(len(word), set()).add(word)
     return {size: frozenset(found) for size, found in by_length.items()}
 
@@ -438,10 +443,28 @@ def _unknown_names(
         # "-er" makes a comparative only before "than": "leaner than", not "docker".
         comparative = bool(THAN.match(text, match.end()))
         common = (lowered in common_words or stem(lowered) in common_stems(common_words)
-                  or (token.islower() and _inflected(lowered, common_words, comparative)))
+                  or (token.islower() and (_inflected(lowered, common_words, comparative)
+                                           or _used_as_noun(text, match))))
         if capitalised or not common:
             unknown.append(token)
     return unknown
+
+
+# "hitting the endpoint?", "how much headcount do we need": an English word, however rare, that
+# ends a phrase opened by a determiner is a common noun; a product would name something after it
+# ("the dagster scheduler").
+DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|a|an|our|my|your|their|its|whose|much|many|more|less)\s+$", re.IGNORECASE)
+PHRASE_ENDS = re.compile(r"\s*(?:[?.!,;:]|$|(?:" + "|".join(
+    ("do", "does", "did", "is", "are", "was", "were", "in", "on", "at", "for", "of", "to", "with",
+     "from", "by", "into", "when", "if", "and", "or")) + r")\b)", re.IGNORECASE)
+
+
+def _used_as_noun(text: str, match: re.Match[str]) -> bool:
+    """Whether a lower-case English word stands where a common noun does (see above)."""
+    return (match.group().lower() in english_words(1)
+            and bool(DETERMINER_BEFORE.search(text, 0, match.start()))
+            and bool(PHRASE_ENDS.match(text, match.end())))
 
 
 @lru_cache(maxsize=4)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 # Words that carry no topic. Question words are included: they say what is asked, not about what.
@@ -24,6 +25,8 @@ STOPWORDS = frozenset(
     myself ourselves yourself yourselves themselves himself herself main
     pls plz thx ty lol lmao haha btw imo imho tbh fyi asap smth sth ya yeah yep yup nope hmm
     kinda sorta gonna wanna
+    there's it's what's that's here's who's where's how's let's i'm we're they're you're i've
+    we've you've they've i'd we'd don't doesn't didn't isn't aren't wasn't can't won't
     """.split()  # noqa: SIM905 - a word list reads best as text
 )
 
@@ -62,6 +65,7 @@ _COMPARED = {
         "steep": "steeper steepest", "long": "longer longest", "short": "shorter shortest",
         "light": "lighter lightest", "heavy": "heavier heaviest", "lean": "leaner leanest",
         "new": "newer newest", "weak": "weaker weakest", "safe": "safer safest",
+        "rough": "rougher roughest",
     }.items()
     for form in forms.split()
 }
@@ -110,11 +114,11 @@ def terms(text: str) -> list[str]:
 
 
 # Shorthand of this domain that a corpus may spell out instead. Shorthand in capitals counts
-# only in capitals ("RL", not "rl"); the rest in any case ("k8s", "Wandb", "Infra").
+# only in capitals ("OSS", not "oss"); the rest in any case ("k8s", "rl", "Wandb", "Infra").
 ABBREVIATIONS = {
     "k8s": "Kubernetes",
     "OSS": "open source",
-    "RL": "reinforcement learning",
+    "rl": "reinforcement learning",
     "HPO": "hyperparameter tuning",
     # Chat shorthand, written in lower case.
     "infra": "infrastructure",
@@ -122,6 +126,10 @@ ABBREVIATIONS = {
     "prod": "production",
     "repo": "repository",
     "wandb": "Weights & Biases",
+    "kfp": "Kubeflow Pipelines",
+    "kf": "Kubeflow",
+    "hyperparam": "hyperparameter",
+    "hyperparams": "hyperparameters",
 }
 _ABBREVIATION = re.compile(
     r"(?<![\w&.-])("
@@ -146,7 +154,7 @@ def spell_out_abbreviations(text: str, vocabulary: frozenset[str]) -> str:
 # Idioms whose words tell a search nothing of what they mean, and what they mean in the words a
 # corpus uses: "without paying" is no need stated in the negative, it is "for free". Staying
 # with a tool ("hanging on to Kubeflow") is read in `questions`, where the tools are known.
-IDIOMS: tuple[tuple[re.Pattern[str], str], ...] = (
+IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # "at no cost to latency" is no price.
     (re.compile(r"\b(?:without (?:paying|payment|spending)(?: anything| a (?:cent|dime|penny))?"
                 r"|at (?:no|zero) (?:cost|charge)(?! to\b)|free of charge)\b", re.IGNORECASE),
@@ -156,9 +164,42 @@ IDIOMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bjump(?:s|ing|ed)? ship\b", re.IGNORECASE), "leave"),
     # "be up and running with MLflow": productive with it ("get Kubeflow up and running" is
     # about running it).
-    (re.compile(r"\bup and running with\b", re.IGNORECASE), "productive with"),
+    (re.compile(r"\bup and running with\b|\b(?:feel|feels|feeling|felt) at home with\b"
+                r"|\b(?:being |be )?(?:actually |really )?useful with\b", re.IGNORECASE),
+     "productive with"),
+    # "get the hang of Ray": learn it.
+    (re.compile(r"\b(?:get|gets|getting|got) the hang of\b", re.IGNORECASE), "learn"),
+    # "How do MLflow and Ray stack up?": a comparison.
+    (re.compile(r"\bstack(?:s|ing)? up(?: against| to| with)?\b", re.IGNORECASE), "compare"),
+    # "do I have to bolt other stuff on": pairing it with other tools.
+    (re.compile(r"\bbolt(?:s|ing|ed)?\s+(?:on\s+)?(?:other|extra|more|additional)\s+(?:stuff|tools"
+                r"|things|pieces|bits)(?:\s+on)?\b", re.IGNORECASE), "pair with other tools"),
     # "plays nicely with other libraries": integrates with them.
     (re.compile(r"\bplay(?:s|ing)? (?:nice|nicely|well) with\b", re.IGNORECASE), "integrates with"),
+    # Looking after a running system, told as care ("babysit a Kubeflow install", "look after
+    # it", "keep Kubeflow alive"): each form becomes the same form of "maintain".
+    *(
+        (re.compile(rf"\bbaby-?{sit}\b|\b{look} after\b|\b{keep}\s+((?:[\w'&-]+\s+){{0,3}}?"
+                    r"[\w'&-]+)\s+(?:alive|running|afloat|healthy)\b", re.IGNORECASE),
+         lambda match, plain=plain: f"{plain} {match.group(1)}" if match.group(1) else plain)
+        for plain, sit, look, keep in (
+            ("maintain", "sit", "look", "keep"), ("maintains", "sits", "looks", "keeps"),
+            ("maintaining", "sitting", "looking", "keeping"),
+            ("maintained", "sat", "looked", "kept"))
+    ),
+    # "shrink to nothing when idle", "power everything down": the corpus's "scale-to-zero".
+    (re.compile(r"\b(?:(?:shrink|scale|spin|wind|power)(?:s|ing|ed)?|shrunk)\s+(?:(?:it|itself|them|themselves|"
+                r"everything|\w+ (?:models|servers|instances|replicas|deployments))\s+)?"
+                r"(?:down\s+)?to\s+(?:nothing|zero)\b"
+                r"|\b(?:spin|wind|power)(?:s|ning|ing|ed)?\s+(?:(?:it|itself|them|themselves|everything)\s+)?down\b"
+                r"|\b(?:go|goes|going|went)\s+to\s+sleep\b",
+                re.IGNORECASE),
+     "scale to zero"),
+    # "a dozen or so pipelines" is about a dozen, and "backed by the CNCF or smth?" asks of
+    # the CNCF alone: no choice between two things.
+    (re.compile(r"\s+or so\b|\s+or (?:smth|sth|something|not|nah|am i (?:\w+ ){0,3}\w+)"
+                r"(?=\s*[?.!]|\s*$)",
+                re.IGNORECASE), ""),
     # "bring our runs over to X", "carry the pipelines across": a move, which is a migration
     # ("advantages over Kubeflow" is a comparison, "ports" a noun).
     (re.compile(r"\b(?:bring|brings|bringing|brought|carry|carries|carrying|carried|port"
@@ -193,6 +234,10 @@ SYNONYMS = {
     "switch": ("move", "migrat"),
     "know": ("understand", "expertise", "learn"),
     "upkeep": ("maintenance", "maintain", "overhead"),
+    "maintain": ("maintenance",),  # stemming leaves the two apart
+    "maintenance": ("maintain",),
+    "staff": ("engineer", "team"),
+    "headcount": ("engineer", "team"),
     "plug": ("integrat", "support"),
     "serv": ("serving", "inference"),
     # What a tool is good or bad at, however it is asked.
@@ -206,7 +251,16 @@ SYNONYMS = {
     "easy": ("simple", "gentle", "learn"),  # how easy a tool is, the corpus tells as learning
     "design": ("architectur", "approach"),
     "license": tuple(name.lower() for name in LICENSE_NAMES),  # as a pricing table names them
+    "licence": ("license", *(name.lower() for name in LICENSE_NAMES)),
     "saving": ("reduction", "lower"),  # "30x cost reduction", "82% lower costs"
+    "hassle": ("overhead", "complexity"),
+    "onboard": ("learn", "ramp"),  # "the roughest onboarding": the steepest learning curve
+    "rough": ("steep", "hard"),
+    "fiddle": ("change",),  # "fiddling with my code": code changes
+    "tweak": ("change",),
+    "record": ("log", "track"),
+    "automatic": ("auto",),  # "auto-logs", "auto-scaling"
+    "automatically": ("auto",),  # "before it starts recording runs": it auto-logs them
 }
 
 

@@ -91,7 +91,28 @@ def _assert_well_cited(answer) -> None:
     assert numbers(re.sub(r"\[\d+\]", "", answer.answer)) <= numbers(cited_text)
 
 
-@pytest.mark.parametrize(("question", "facts"), FACTS)
+CASUAL = [
+    # Looking after a system is maintaining it; a rare English word after "much" is a noun.
+    ("How much headcount do I need just to look after a Kubeflow install in prod?",
+     ["1-2 dedicated platform engineers"]),
+    # A question of what a tool needs is answered by what it requires, not by advice.
+    ("Does Kubeflow need people keeping it alive?", ["1-2 dedicated platform engineers"]),
+    ("Does Kubeflow need a team looking after it?", ["1-2 dedicated platform engineers"]),
+    ("When nobody is hitting our endpoint, can BentoML go to sleep?", ["scale-to-zero"]),
+    ("Which serving option can power itself down when there's no traffic coming in?",
+     ["scale-to-zero"]),
+    ("is kubeflow backed by cncf or smth", ["Cloud Native Computing Foundation"]),
+    ("ray core primitves?", ["tasks, actors, objects"]),  # a plural of a common word, mended
+    ("wat licence is bentoml under", ["Apache-2.0"]),
+    ("Whose brainchild was Metaflow originally?", ["Netflix"]),
+    ("If I hand MLflow to a new hire, how long before they are useful with it?", ["hours"]),
+    ("We only touch a sliver of what Kubeflow offers. Is it worth the hassle?", ["20%"]),
+    ("can ray do rl stuff", ["reinforcement learning"]),
+    ("If we leave KFP for Metaflow, does our training code have to change?", ["unchanged"]),
+]
+
+
+@pytest.mark.parametrize(("question", "facts"), FACTS + CASUAL)
 def test_answers_state_the_fact_with_a_citation_that_holds_it(assistant, question, facts):
     answer = assistant.ask(question)
     _assert_well_cited(answer)
@@ -351,6 +372,20 @@ def test_answers_more_idioms(assistant):
     friendly = assistant.ask("Which tool plays nicely with the most other AI libraries?")
     _assert_well_cited(friendly)
     assert "100+ AI frameworks" in friendly.answer
+
+
+def test_answers_casual_comparisons_and_asides(assistant):
+    # "or so" and "or am I mixing things up" offer no second thing to compare.
+    dozen = assistant.ask("How long would porting a dozen or so pipelines off Kubeflow take?")
+    assert dozen.answer.startswith("Budget 2-4 weeks")
+    # "stack up" compares; "get the hang of ... faster" asks how long each takes to learn.
+    popular = assistant.ask("How do MLflow and Ray stack up popularity-wise?")
+    assert "**MLflow:**" in popular.answer
+    assert "25.4K" in popular.answer and "42.2K" in popular.answer
+    learn = assistant.ask("mlflow vs ray, which one can my team get the hang of faster?")
+    assert "takes hours" in learn.answer and "1-2 weeks" in learn.answer
+    fits = assistant.ask("Our data scientists just want their own Python libraries. What fits?")
+    assert fits.answer.startswith("Metaflow")
 
 
 def test_answers_a_licence_or_a_version_is_named_or_refused(assistant):

@@ -64,10 +64,10 @@ def test_evals_test_split_is_ahead_of_the_baseline(test_report):
 def test_evals_test_split_holds_its_regression_floor(test_report):
     # Today's figures (see "Current figures" in evals/README.md); raise them as answers improve.
     floor = Thresholds(
-        minimum={"fact_recall": 0.92, "grounding": 1.0, "citation_validity": 1.0,
+        minimum={"fact_recall": 0.93, "grounding": 1.0, "citation_validity": 1.0,
                  "citation_precision": 0.94, "refusal_accuracy": 1.0, "forbidden_free": 1.0,
                  "retrieval_recall": 0.95, "mrr": 0.81},
-        maximum={"unsupported_numbers": 0.0, "false_refusal_rate": 0.014,
+        maximum={"unsupported_numbers": 0.0, "false_refusal_rate": 0.0,
                  "answer_words_median": 59.5},
     )
     assert floor.check(test_report.ours.metrics) == []

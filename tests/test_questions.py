@@ -235,14 +235,38 @@ def test_questions_idioms_are_said_plainly(assistant):
     # Holding on to a tool is staying with it; holding on to GPUs is not.
     assert _analyze(assistant, "Should we hold on to Kubeflow?").intent == "decide"
     assert _analyze(assistant, "Does BentoML hold on to GPUs when idle?").intent == "fact"
+    # Care for a running system is maintaining it, in the same form.
+    assert _analyze(assistant, "Does Ray need a team babysitting it?").text == (
+        "Does Ray need a team maintaining it?")
+    assert _analyze(assistant, "Who looks after MLflow?").text == "Who maintains MLflow?"
+    assert _analyze(assistant, "We kept our Kubeflow cluster alive for years").text == (
+        "We maintained our Kubeflow cluster for years")
+    assert _analyze(assistant, "Can it shrink itself down to nothing?").text == (
+        "Can it scale to zero?")
+    assert _analyze(assistant, "How long for a dozen or so pipelines?").text == (
+        "How long for a dozen pipelines?")
+    for plain in ("Does MLflow keep costs low?", "Can Ray scale down to a laptop?",
+                  "Is Ray or Metaflow better?"):
+        assert _analyze(assistant, plain).text == plain
+
+
+def test_questions_a_rare_word_after_a_determiner_is_a_noun_not_a_product(assistant):
+    assert _analyze(assistant, "can BentoML scale our endpoint to zero?").unknown_names == []
+    assert _analyze(assistant, "How much headcount does Kubeflow need?").unknown_names == []
+    # A product name has no determiner, or names something after it.
+    assert _analyze(assistant, "is airflow cheaper than kubeflow").unknown_names == ["airflow"]
+    assert "airflow" in _analyze(assistant, "is the airflow scheduler better?").unknown_names
 
 
 def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant):
     assert _analyze(assistant, "Do I need k8s skills?").text == "Do I need Kubernetes skills?"
     assert _analyze(assistant, "Does Ray do RL?").text == "Does Ray do reinforcement learning?"
-    # Letters-only shorthand counts in capitals: "rl" is no "RL".
-    assert _analyze(assistant, "Is the rl flag on?").text == "Is the rl flag on?"
+    # Shorthand in capitals counts only in capitals; chat shorthand in any case.
+    assert spell_out_abbreviations("Is it oss?", frozenset()) == "Is it oss?"
     assert spell_out_abbreviations("Is it OSS?", frozenset({"oss"})) == "Is it OSS?"
+    assert _analyze(assistant, "can ray do rl stuff").text == (
+        "can ray do reinforcement learning stuff")
+    assert _analyze(assistant, "is katib in kfp?").text == "is katib in Kubeflow Pipelines?"
     # Shorthand not in capitals counts in any case, but not inside a web address.
     assert _analyze(assistant, "how much is wandb pro").entities[0] == "Weights & Biases"
     assert _analyze(assistant, "WandB pricing?").entities == ["Weights & Biases"]
