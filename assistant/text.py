@@ -188,12 +188,13 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
             ("maintained", "sat", "looked", "kept"))
     ),
     # "shrink to nothing when idle", "power everything down": the corpus's "scale-to-zero".
-    (re.compile(r"\b(?:(?:shrink|scale|spin|wind|power)(?:s|ing|ed)?|shrunk)\s+(?:(?:it|itself|them|themselves|"
-                r"everything|\w+ (?:models|servers|instances|replicas|deployments))\s+)?"
+    (re.compile(r"\b(?:(?:shrink|scale|spin|wind|power)(?:s|ing|ed)?|shrunk)\s+"
+                r"(?:(?:it|itself|them|themselves|everything"
+                r"|\w+ (?:models|servers|instances|replicas|deployments))\s+)?"
                 r"(?:down\s+)?to\s+(?:nothing|zero)\b"
-                r"|\b(?:spin|wind|power)(?:s|ning|ing|ed)?\s+(?:(?:it|itself|them|themselves|everything)\s+)?down\b"
-                r"|\b(?:go|goes|going|went)\s+to\s+sleep\b",
-                re.IGNORECASE),
+                r"|\b(?:spin|wind|power)(?:s|ning|ing|ed)?\s+"
+                r"(?:(?:it|itself|them|themselves|everything)\s+)?down\b"
+                r"|\b(?:go|goes|going|went)\s+to\s+sleep\b", re.IGNORECASE),
      "scale to zero"),
     # "a dozen or so pipelines" is about a dozen, and "backed by the CNCF or smth?" asks of
     # the CNCF alone: no choice between two things.
@@ -258,9 +259,9 @@ SYNONYMS = {
     "rough": ("steep", "hard"),
     "fiddle": ("change",),  # "fiddling with my code": code changes
     "tweak": ("change",),
-    "record": ("log", "track"),
+    "record": ("log", "track"),  # "before it starts recording runs": it auto-logs them
     "automatic": ("auto",),  # "auto-logs", "auto-scaling"
-    "automatically": ("auto",),  # "before it starts recording runs": it auto-logs them
+    "automatically": ("auto",),
 }
 
 
