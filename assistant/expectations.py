@@ -28,7 +28,10 @@ COUNT_QUESTION = re.compile(
 AGENT_QUESTION = re.compile(
     r"^\s*who\s+(?:\w+\s+){0,2}?(?:makes?|made|builds?|built|develops?|developed|creates?|"
     r"created|maintains?|maintained|founded|owns?|owned|backs?|backed|sponsors?|sponsored|"
-    r"funds?|funded|started|behind)\b",
+    r"funds?|funded|started|behind)\b"
+    # "Which company is behind Ray?", "Whose in-house project was Metaflow?"
+    r"|^\s*(?:which|what)\s+(?:company|companies|organi[sz]ations?|firms?|foundation)\b"
+    r"|^\s*whose\b",
     re.IGNORECASE,
 )
 AGENT = re.compile(
@@ -48,7 +51,8 @@ DATE = re.compile(
 # things.)
 LICENSE_QUESTION = re.compile(
     r"\b(?:what|which|wat)\s+(?:\w+\s+)?licen[cs]es?\b(?!\s+(?:fees?|costs?|prices?|pricing))"
-    r"|\blicen[cs]ed\s+(?:under|as)\b|\bunder\s+(?:what|which)\s+licen[cs]e", re.IGNORECASE)
+    r"|\blicen[cs]ed\s+(?:under|as)\b|\bunder\s+(?:what|which)\s+licen[cs]e"
+    r"|\b(?:released|distributed|published)\s+under\b", re.IGNORECASE)
 LICENSE = re.compile(rf"\b(?:{'|'.join(LICENSE_NAMES)}|proprietary)\b")
 VERSION_QUESTION = re.compile(
     r"\b(?:latest|newest|current|recent)\s+(?:\w+\s+)?(?:version|release)\b"
@@ -82,8 +86,8 @@ DURATION = re.compile(r"\b(?:minutes?|hours?|days?|weeks?|months?)\b", re.IGNORE
 # "Does Kubeflow need a team maintaining it?" is answered by what it requires ("requires 1-2
 # dedicated platform engineers"), or doesn't ("can run on Kubernetes but does not require it").
 REQUIREMENT_QUESTION = re.compile(
-    r"^\s*(?:does|do|will|would|is|are)\b.*\b(?:need|needs|require|requires|required)\b",
-    re.IGNORECASE)
+    r"^\s*(?:does|do|will|would|is|are)\b.*\b(?:need|needs|require|requires|required|have to"
+    r"|has to|must)\b", re.IGNORECASE)
 REQUIREMENT = re.compile(r"\b(?:requires?|required|must|needs? (?:an?|to|\d|dedicated))\b",
                          re.IGNORECASE)
 # Nouns that name the kind of answer a question wants ("Which tool...", "What platforms...").

@@ -9,6 +9,7 @@ get a structured answer whose parts come from focused searches ("facets") over t
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -41,7 +42,7 @@ from assistant.expectations import (
 from assistant.measures import CountAsked, count_asked, stated_count
 from assistant.questions import DECIDE, Question, topic_groups
 from assistant.retrieval import HybridSearch, Retrieval
-from assistant.text import spellings, term_groups, terms, word_count
+from assistant.text import spellings, split_sentences, term_groups, terms, word_count
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
@@ -157,8 +158,12 @@ class ExtractiveAnswerer(Answerer):
             # nothing, so polarity decides between them. "Which tools are free?": a sentence
             # about all of them may rank below each one's own.
             found += self._facet(question.text, pool, question.entities, 2 * self.facet_k)
+        # "KFP's pipeline model is too rigid for us now... What's the move?": a tool named only
+        # before the question is the one the asker has, not the one to recommend.
+        current = self._told_of(question)
+        expand = self.search.snapshot.entities.expand
         candidates = _unique([
-            _rescored(c, (0.1 if c.subject in tools else 0.0) + _polarity(c, avoided))
+            _rescored(c, _tool_bonus(c, tools, current, expand) + _polarity(c, avoided))
             for c in found
         ])
         # A sentence that needs what the question avoids ("...must understand Kubernetes") is
@@ -180,14 +185,26 @@ class ExtractiveAnswerer(Answerer):
         chosen += _pick(same, budget=FACT_WORDS - lead.words, limit=1, margin=1.0)
         others = [
             c for c in candidates
-            if c.subject in tools and c.subject != lead.subject and c.score >= lead.score - 0.1
-            and not _repeats(c, chosen)
+            if c.subject in tools and c.subject != lead.subject and not expand(c.subject) & current
+            and c.score >= lead.score - 0.1 and not _repeats(c, chosen)
         ]
         lines = [_as_prose(chosen)]
         alternative = _pick(others, budget=45, limit=1, margin=1.0)
         if alternative:
             lines.append(f"**Alternatively:** {_as_prose(alternative)}")
         return "\n".join(lines)
+
+    def _told_of(self, question: Question) -> frozenset[str]:
+        """The tools a message names only in what it tells before its last sentence, with the
+        tools they imply ("Kubeflow Pipelines": Kubeflow too)."""
+        sentences = split_sentences(question.text)
+        if len(sentences) < 2:
+            return frozenset()
+        entities = self.search.snapshot.entities
+        asked = set(entities.find(sentences[-1]))
+        return frozenset(implied for name in question.entities
+                         if name in entities.tools and name not in asked
+                         for implied in entities.expand(name))
 
     def _most_counted(self, counted: CountAsked, pool: HitPool) -> str:
         """"Which has the most GitHub stars?": the sentence stating the largest count of them
@@ -495,6 +512,15 @@ class ExtractiveAnswerer(Answerer):
 def _term_set(text: str) -> frozenset[str]:
     """A sentence's terms; the corpus's sentences recur in every search, so once each."""
     return frozenset(terms(text))
+
+
+def _tool_bonus(candidate: Candidate, tools: set[str], current: frozenset[str],
+                expand: Callable[[str | None], frozenset[str]]) -> float:
+    """A recommendation favours sentences about a tool, but not about the one the asker has
+    (or a part of it)."""
+    if expand(candidate.subject) & current:
+        return -0.1
+    return 0.1 if candidate.subject in tools else 0.0
 
 
 def _polarity(candidate: Candidate, avoided: frozenset[str]) -> float:

@@ -112,7 +112,7 @@ QUESTION_WORDS = frozenset(
     choice decide decision compar differ alternativ migrat
     idea think thinking smart wise sense cheaper cheap expensive pricier quicker harder
     come came comes origin long quick quickly hard easy difficult comfortable called named
-    created founded founder founders
+    created founded founder founders company companies organisation organization firm
     know knows knew nobody newcomer newcomers
     shine shines excel excels strength strengths strong weak weakness weaknesses pros cons
     advantage advantages disadvantage disadvantages downside downsides drawback drawbacks

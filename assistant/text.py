@@ -130,6 +130,12 @@ ABBREVIATIONS = {
     "kf": "Kubeflow",
     "hyperparam": "hyperparameter",
     "hyperparams": "hyperparameters",
+    "cmd": "command",
+    "dl": "download",
+    "dls": "downloads",
+    "deps": "dependencies",
+    "perf": "performance",
+    "mgmt": "management",
 }
 _ABBREVIATION = re.compile(
     r"(?<![\w&.-])("
@@ -167,6 +173,27 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     (re.compile(r"\bup and running with\b|\b(?:feel|feels|feeling|felt) at home with\b"
                 r"|\b(?:being |be )?(?:actually |really )?useful with\b", re.IGNORECASE),
      "productive with"),
+    # "What's the damage for a team on W&B?": what it costs.
+    (re.compile(r"\bwhat(?:'s| is| would be| will be) the damage\b", re.IGNORECASE),
+     "how much does it cost"),
+    # "So where does the money go?" of a free tool: what it really costs to run.
+    (re.compile(r"\bwhere (?:does|do|did|will) (?:the|our|all the|my) (?:money|spend|spending"
+                r"|budget)\s+(?:actually |really )?(?:go|goes|leak|leaks|end up)(?: out)?\b",
+                re.IGNORECASE),
+     "what is the real cost"),
+    # "the brains behind Ray", "did Metaflow start life as", "in a past life": who made it,
+    # and what it was at first.
+    (re.compile(r"\bthe (?:brains|minds?|people|folks|company) behind\b", re.IGNORECASE),
+     "behind"),
+    (re.compile(r"\b(?:start|starts|started|begin|began|begun)\s+(?:life|out)\s+(?:as|at)\b"
+                r"|\bin (?:a|its|their) (?:past|previous|former|earlier) life\b", re.IGNORECASE),
+     "originally"),
+    (re.compile(r"\b(?:go|goes|went)\s+by\s+(?:some |an? )?(?:other|another|different|older"
+                r"|previous|former) name\b", re.IGNORECASE), "have an original name"),
+    # "How huge can a Ray deployment get?": how far it scales.
+    (re.compile(r"\bhow (?:big|large|huge|small|tiny|far) (?:can|could|does|do|will)\s+"
+                r"((?:[\w'&-]+\s+){1,4}?)(?:get|grow|go|scale)\b", re.IGNORECASE),
+     r"how far can \1scale"),
     # "get the hang of Ray": learn it.
     (re.compile(r"\b(?:get|gets|getting|got) the hang of\b", re.IGNORECASE), "learn"),
     # "How do MLflow and Ray stack up?": a comparison.
@@ -260,6 +287,8 @@ SYNONYMS = {
     "fiddle": ("change",),  # "fiddling with my code": code changes
     "tweak": ("change",),
     "record": ("log", "track"),  # "before it starts recording runs": it auto-logs them
+    "prediction": ("inference", "serving"),
+    "sauce": ("advantage", "excel"),  # "secret sauce"
     "automatic": ("auto",),  # "auto-logs", "auto-scaling"
     "automatically": ("auto",),
 }

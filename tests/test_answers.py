@@ -109,6 +109,18 @@ CASUAL = [
     ("We only touch a sliver of what Kubeflow offers. Is it worth the hassle?", ["20%"]),
     ("can ray do rl stuff", ["reinforcement learning"]),
     ("If we leave KFP for Metaflow, does our training code have to change?", ["unchanged"]),
+    ("What's the damage for a whole team on W&B?", ["$60"]),
+    ("Which company is the brains behind Ray?", ["Anyscale"]),
+    ("Whose in-house project did Metaflow start life as?", ["Netflix"]),
+    ("Did ClearML go by some other name in a past life?", ["Allegro Trains"]),
+    ("How huge can a Ray deployment get?", ["thousands of GPUs"]),
+    ("Kubeflow costs nothing to download, so where does the money go?", ["operational overhead"]),
+    ("What terms is BentoML's code released under?", ["Apache-2.0"]),
+    ("hows u spin up an mlflow server, is it one cmd?", ["uvx mlflow server"]),
+    ("how many dls a month does mlflow get", ["30 million"]),
+    # "have to" asks what a tool requires.
+    ("Will our data scientists have to learn k8s if we standardize on Kubeflow?",
+     ["every data scientist must understand Kubernetes"]),
 ]
 
 
@@ -386,6 +398,17 @@ def test_answers_casual_comparisons_and_asides(assistant):
     assert "takes hours" in learn.answer and "1-2 weeks" in learn.answer
     fits = assistant.ask("Our data scientists just want their own Python libraries. What fits?")
     assert fits.answer.startswith("Metaflow")
+
+
+def test_answers_a_recommendation_is_not_the_tool_the_asker_already_has(assistant):
+    answer = assistant.ask("KFP's pipeline model is too rigid for us now; we want training and "
+                           "serving under one Python API. What's the move?")
+    _assert_well_cited(answer)
+    assert answer.answer.startswith("Move to Ray if")
+    assert "Kubeflow Pipelines use" not in answer.answer
+    # Named in the question itself, a tool may be the answer.
+    named = assistant.ask("Should we use Kubeflow if we need strict multi-tenancy?")
+    assert "Stick with Kubeflow if" in named.answer
 
 
 def test_answers_a_licence_or_a_version_is_named_or_refused(assistant):
