@@ -53,6 +53,7 @@ OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 SITUATION_FIT = 0.5  # a decision's part holding this share of the asker's situation comes first
+DECISION_ADVICE_PENALTY = 0.25
 REQUIREMENT_MARGIN = 0.2  # a sentence stating the requirement asked about may trail by this
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
@@ -229,21 +230,34 @@ class ExtractiveAnswerer(Answerer):
         named = (tools if len(tools) >= 2 else question.entities)[:3]
         base = self._candidates(retrieval, pool, question.text, named)
         aspect = compared_aspect(question.text, named)
-        lines: list[str] = []
         used: list[Candidate] = []
+        picked: dict[str, list[Candidate]] = {}
+        candidates: dict[str, list[Candidate]] = {}
         for name in named:
             # "Which is cheaper?" compares prices, not what each tool is: search that aspect.
             query = f"{name} {aspect}" if aspect else f"what {name} is and when to choose {name}"
             facet = self._facet(query, pool, [name], self.facet_k)
             # A sentence about this tool, or naming it beside a tool not compared ("MLflow and
             # Metaflow take the opposite approach" speaks for Metaflow against Kubeflow).
-            about = [c for c in facet + (base if not aspect else [])
-                     if (c.subject == name or (name in c.names and c.subject not in named))
-                     and not _repeats(c, used)]
-            chosen = _pick(about, budget=55, limit=1 if aspect else 2, margin=0.2)
-            if chosen:
-                used += chosen
-                lines.append(f"**{name}:** {_as_prose(chosen)}")
+            # Advice on leaving or keeping a tool ("Switch from Kubeflow when...") tells when to
+            # decide, not what the tool is like: on an aspect, it gives way to a sentence that says.
+            candidates[name] = [
+                _rescored(c, -DECISION_ADVICE_PENALTY if aspect and DECIDE.match(c.text) else 0.0)
+                for c in facet + (base if not aspect else [])
+                if c.subject == name or (name in c.names and c.subject not in named)]
+            # With an aspect asked, a sentence that holds none of it says nothing of the point
+            # ("With 15.6K GitHub stars..." on Kubeflow's scope)...
+            about = [c for c in candidates[name]
+                     if not _repeats(c, used) and (not aspect or c.overlap > 0)]
+            picked[name] = _pick(about, budget=55, limit=1 if aspect else 2, margin=0.2)
+            used += picked[name]
+        for name in named:
+            # ...but a tool no line speaks of yet still gets its best sentence.
+            if not picked[name] and not any(name in c.names or c.subject == name for c in used):
+                about = [c for c in candidates[name] if not _repeats(c, used)]
+                picked[name] = _pick(about, budget=55, limit=1, margin=0.2)
+                used += picked[name]
+        lines = [f"**{name}:** {_as_prose(picked[name])}" for name in named if picked[name]]
         shared = [
             c for c in base
             if len(c.names & set(named)) >= 2 and not _repeats(c, used)

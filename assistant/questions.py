@@ -72,7 +72,7 @@ COLLECTIVE = re.compile(
 ALTERNATIVE_TO = re.compile(r"\b(?:alternatives? (?:to|for)|instead of)\s+(.+)", re.IGNORECASE)
 COMPARE = re.compile(
     r"\b(vs\.?|versus|compare[sd]?|comparing|comparison|difference|differences|differ|better|"
-    r"worse|cheaper|faster|easier|simpler|or|than)\b",  # "Is MLflow harder to learn than..."
+    r"worse|cheaper|faster|easier|simpler|or|than|between)\b",  # "harder to learn than..."
     re.IGNORECASE,
 )
 RECOMMEND = re.compile(

@@ -200,6 +200,22 @@ def test_answers_comparison_covers_both_tools(assistant):
     stars = assistant.ask("Does Ray have more stars than MLflow?")
     _assert_well_cited(stars)
     assert "42.2K" in stars.answer and "25.4K" in stars.answer
+    # A tool no sentence on the aspect speaks of still gets its line.
+    work = assistant.ask("Kubeflow or ClearML: which is more work to run?")
+    assert "**Kubeflow:**" in work.answer and "**ClearML:**" in work.answer
+
+
+def test_answers_comparison_lines_speak_to_the_aspect(assistant):
+    # Advice on when to leave Kubeflow gives way to what it demands of data scientists.
+    needs = assistant.ask("Between Kubeflow and MLflow, which one needs Kubernetes know-how from "
+                          "data scientists?")
+    _assert_well_cited(needs)
+    assert "every data scientist must understand Kubernetes" in needs.answer
+    assert "does not require Kubernetes expertise" in needs.answer
+    # A line with nothing of the aspect is left out when another line speaks of the tool.
+    scope = assistant.ask("kubeflow vs bentoml, how much ground does each one try to cover?")
+    _assert_well_cited(scope)
+    assert "full ML lifecycle" in scope.answer and "15.6K" not in scope.answer
 
 
 @pytest.mark.parametrize(
