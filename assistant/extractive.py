@@ -53,6 +53,7 @@ OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 SITUATION_FIT = 0.5  # a decision's part holding this share of the asker's situation comes first
+SEVERAL_PARTS = 3  # ...counting the parts the asker names if a sentence names this many
 DECISION_ADVICE_PENALTY = 0.25
 REQUIREMENT_MARGIN = 0.2  # a sentence stating the requirement asked about may trail by this
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
@@ -281,9 +282,15 @@ class ExtractiveAnswerer(Answerer):
         # What the asker says of their situation ("we rely on namespaces for multi-tenancy"):
         # the part whose sentences speak to most of it is the one to read first.
         situation = topic_groups(question.text, question.entities)
+        # The parts the asker names count too when a sentence names several of them ("Stick with
+        # Kubeflow if... (Pipelines, Katib, KServe, Notebooks)"); one or two ("Kubernetes and
+        # KServe") are named by the sentences of every part.
+        parts = set(question.entities) - entities.expand(current)
 
         def fit(c: Candidate) -> float:
-            return sum(bool(g & c.terms) for g in situation) / len(situation) if situation else 0.0
+            named = len(parts & c.names) if len(parts & c.names) >= SEVERAL_PARTS else 0
+            held = sum(bool(g & c.terms) for g in situation) + named
+            return held / (len(situation) + len(parts)) if situation or parts else 0.0
 
         def section(label: str, facet: str, keep: object = None, limit: int = 1) -> None:
             found = [

@@ -282,6 +282,7 @@ SYNONYMS = {
     "licence": ("license", *(name.lower() for name in LICENSE_NAMES)),
     "saving": ("reduction", "lower"),  # "30x cost reduction", "82% lower costs"
     "hassle": ("overhead", "complexity"),
+    "isolation": ("tenancy", "tenant", "namespace"),  # isolation between teams is multi-tenancy
     "onboard": ("learn", "ramp"),  # "the roughest onboarding": the steepest learning curve
     "rough": ("steep", "hard"),
     "fiddle": ("change",),  # "fiddling with my code": code changes

@@ -177,10 +177,18 @@ def test_answers_decision_reads_first_what_speaks_to_the_situation_told(assistan
     mixed = assistant.ask("We run multi-tenant namespaces and need cheaper serving. Should we "
                           "leave Kubeflow?")
     assert mixed.answer.startswith("**When to stay:** Stick with Kubeflow if")
-    # Without a situation told, or one no part speaks to most of, the parts keep their order.
+    # The stack an asker names speaks for staying when a part names most of it; isolation
+    # between teams is multi-tenancy.
+    stack = assistant.ask("We have a seasoned k8s platform team, need hard isolation between "
+                          "business units, and lean on Pipelines, Katib, KServe and Notebooks "
+                          "together. Should we move off Kubeflow?")
+    assert stack.answer.startswith("**When to stay:** Stick with Kubeflow if")
+    # Without a situation told, or one no part speaks to most of, the parts keep their order;
+    # a tool or two named ("Kubernetes and KServe") is no stack.
     for question in ("Should we leave Kubeflow?",
                      "We run Kubernetes namespaces and need cheaper serving. Should we leave "
-                     "Kubeflow?"):
+                     "Kubeflow?",
+                     "We use Kubernetes and KServe but serving is slow. Should we leave Kubeflow?"):
         plain = assistant.ask(question)
         assert plain.answer.startswith("**When to switch:** Switch from Kubeflow when")
 
