@@ -275,7 +275,7 @@ def analyze(
     turns = [(role, mended(content) if role == "user" else content) for role, content in history]
     text = resolve_followup(text, turns, entities) if text else text
     named = entities.find(text)
-    intent = _intent(text, named)
+    intent = _intent(text, named, [n for n in named if n in entities.tools])
     return Question(
         asked=asked,
         text=text,
@@ -291,16 +291,24 @@ def analyze(
     )
 
 
-def _intent(text: str, named: list[str]) -> str:
+def _intent(text: str, named: list[str], tools: list[str] | None = None) -> str:
     if _asks_about_moving(text):
         return "fact"
     if DECIDE.search(text) or _asks_for_alternatives(text, named):
         return "decide"
-    if len(named) >= 2 and COMPARE.search(text):
+    if len(named) >= 2 and _compares(text, tools if tools is not None else named):
         return "compare"
     if RECOMMEND.search(text):
         return "recommend"
     return "fact"
+
+
+def _compares(text: str, tools: list[str]) -> bool:
+    """Whether a question naming two things compares them: "Ray vs Spark", "cheaper than",
+    or "or" between two tools ("MLflow or Metaflow?"), not "does Metaflow run on AWS or only
+    Kubernetes?" nor "the whole ML lifecycle or just one slice?"."""
+    found = {m.group(1).lower() for m in COMPARE.finditer(text)}
+    return bool(found - {"or"}) or (bool(found) and len(tools) >= 2)
 
 
 def _asks_about_moving(text: str) -> bool:

@@ -120,6 +120,14 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("Our Spark jobs are too slow. What should we switch to?", "recommend"),
         ("We want one platform instead of stitching tools together. What do you recommend?",
          "recommend"),
+        ("KFP is too rigid for us now. What's the move?", "recommend"),
+        ("Our data scientists want plain Python. What fits?", "recommend"),
+        # "or" compares two tools, not a tool with what it runs on or does.
+        ("MLflow or Metaflow?", "compare"),
+        ("does metaflow run on aws or only k8s", "fact"),
+        ("Does BentoML do the whole ML lifecycle or just one slice?", "fact"),
+        ("Is Ray cheaper than Spark?", "compare"),
+        ("Between Kubeflow and MLflow, which one needs Kubernetes know-how?", "compare"),
     ],
 )
 def test_questions_intent(assistant, text, intent):
