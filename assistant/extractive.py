@@ -48,6 +48,7 @@ FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
 FACT_MARGIN = 0.1  # a factual answer's companions score within this of the best sentence
 SUPPORTED_MARGIN = 0.15  # ...or within this, when they hold as much of the question
+NEIGHBOUR_MARGIN = 0.2  # ...or within this, next to it in its passage and holding more of it
 MIN_FACET_SIMILARITY = 0.3  # a facet whose best sentence matches less than this is left out
 OVERLAP_WEIGHT = 0.45
 QUANTITY_BONUS = 0.12
@@ -140,11 +141,16 @@ class ExtractiveAnswerer(Answerer):
         # may trail a little further, since dense scores of long sentences are noisy, but from
         # another passage only if it holds a term the best lacks: else its citation adds a
         # source and no answer.
+        # The sentence next to the best one, holding more of the question, may trail further
+        # still: "...can transition to BentoML by packaging the same artifacts. The serving API
+        # signatures will change..." answers "will the apps calling our models break?".
         candidates = [
             c for c in candidates
             if c.score >= best.score - FACT_MARGIN
             or (c.overlap >= best.overlap > 0 and c.score >= best.score - SUPPORTED_MARGIN
                 and (c.marker == best.marker or c.matched - best.matched))
+            or (c.marker == best.marker and abs(c.unit - best.unit) == 1
+                and c.overlap > best.overlap and c.score >= best.score - NEIGHBOUR_MARGIN)
         ]
         chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=1.0)
         return _as_prose(chosen + _elaborations(chosen, scored, FACT_WORDS, tools))

@@ -194,6 +194,18 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     (re.compile(r"\bhow (?:big|large|huge|small|tiny|far) (?:can|could|does|do|will)\s+"
                 r"((?:[\w'&-]+\s+){1,4}?)(?:get|grow|go|scale)\b", re.IGNORECASE),
      r"how far can \1scale"),
+    # "a sledgehammer to crack a nut", "overkill": overhead the use doesn't justify.
+    (re.compile(r"\b(?:using )?an? sledgehammer to crack a nut\b|\boverkill\b", re.IGNORECASE),
+     "overhead not justified"),
+    # "the Lego bricks of Ray's model": its building blocks, which the corpus calls primitives.
+    (re.compile(r"\b(?:lego|building) (?:bricks|blocks)\b", re.IGNORECASE), "core primitives"),
+    # "the apps calling our models": the clients downstream of the serving API.
+    (re.compile(r"\b(?:apps|applications|services|clients|callers|consumers)\s+(?:that\s+)?"
+                r"(?:call|calling|hit|hitting|use|using)\s+(?:my|our|the|those|these|your)\s+"
+                r"models\b", re.IGNORECASE), "downstream clients"),
+    # "what's actually in the box": what it packages.
+    (re.compile(r"\bwhat(?:'s| is) (?:actually |really )?in the box\b", re.IGNORECASE),
+     "what does it package"),
     # "get the hang of Ray": learn it.
     (re.compile(r"\b(?:get|gets|getting|got) the hang of\b", re.IGNORECASE), "learn"),
     # "How do MLflow and Ray stack up?": a comparison.
@@ -282,6 +294,7 @@ SYNONYMS = {
     "licence": ("license", *(name.lower() for name in LICENSE_NAMES)),
     "saving": ("reduction", "lower"),  # "30x cost reduction", "82% lower costs"
     "hassle": ("overhead", "complexity"),
+    "break": ("change",),  # "will the apps break?": "signatures will change"
     "isolation": ("tenancy", "tenant", "namespace"),  # isolation between teams is multi-tenancy
     "onboard": ("learn", "ramp"),  # "the roughest onboarding": the steepest learning curve
     "rough": ("steep", "hard"),

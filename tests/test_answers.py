@@ -118,6 +118,11 @@ CASUAL = [
     ("What terms is BentoML's code released under?", ["Apache-2.0"]),
     ("hows u spin up an mlflow server, is it one cmd?", ["uvx mlflow server"]),
     ("how many dls a month does mlflow get", ["30 million"]),
+    ("If we move our models off KServe onto Bento, will the apps calling our models break?",
+     ["downstream client updates"]),  # the sentence next to the best, holding more of it
+    ("What are the Lego bricks of Ray's programming model?", ["tasks, actors, objects"]),
+    ("We only log experiments in Kubeflow. Is it overkill?", ["20%"]),
+    ("Does BentoML do the whole ML lifecycle or just one slice?", ["pairing with other tools"]),
     # "have to" asks what a tool requires.
     ("Will our data scientists have to learn k8s if we standardize on Kubeflow?",
      ["every data scientist must understand Kubernetes"]),
