@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     take takes taking took taken make makes making made use uses used using
     myself ourselves yourself yourselves themselves himself herself main
     pls plz thx ty lol lmao haha btw imo imho tbh fyi asap smth sth ya yeah yep yup nope hmm
-    kinda sorta gonna wanna
+    kinda sorta gonna wanna lot lots around
     there's it's what's that's here's who's where's how's let's i'm we're they're you're i've
     we've you've they've i'd we'd don't doesn't didn't isn't aren't wasn't can't won't
     """.split()  # noqa: SIM905 - a word list reads best as text
@@ -190,6 +190,8 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
      "originally"),
     (re.compile(r"\b(?:go|goes|went)\s+by\s+(?:some |an? )?(?:other|another|different|older"
                 r"|previous|former) name\b", re.IGNORECASE), "have an original name"),
+    (re.compile(r"\bwhat did ([\w&-]+(?: [\w&-]+)?) go by\b", re.IGNORECASE),
+     r"what was \1 originally"),
     # "How huge can a Ray deployment get?": how far it scales.
     (re.compile(r"\bhow (?:big|large|huge|small|tiny|far) (?:can|could|does|do|will)\s+"
                 r"((?:[\w'&-]+\s+){1,4}?)(?:get|grow|go|scale)\b", re.IGNORECASE),
@@ -238,7 +240,7 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # "a dozen or so pipelines" is about a dozen, and "backed by the CNCF or smth?" asks of
     # the CNCF alone: no choice between two things.
     (re.compile(r"\s+or so\b|\s+or (?:smth|sth|something|not|nah|am i (?:\w+ ){0,3}\w+)"
-                r"(?=\s*[?.!]|\s*$)",
+                r"(?=\s*[?.!]|\s*$)|\s+more or less\b",
                 re.IGNORECASE), ""),
     # "bring our runs over to X", "carry the pipelines across": a move, which is a migration
     # ("advantages over Kubeflow" is a comparison, "ports" a noun).
