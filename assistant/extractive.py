@@ -160,15 +160,17 @@ class ExtractiveAnswerer(Answerer):
         found = self._candidates(retrieval, pool, question.text, question.entities)
         avoided = negated_terms(question.text)
         several = asks_for_several(question.text)
-        if avoided or several:
-            # "If nobody knows Kubernetes": the answer is a tool that does *not* need it, which
-            # a wider search finds; sentences about the burden itself match well but answer
-            # nothing, so polarity decides between them. "Which tools are free?": a sentence
-            # about all of them may rank below each one's own.
-            found += self._facet(question.text, pool, question.entities, 2 * self.facet_k)
         # "KFP's pipeline model is too rigid for us now... What's the move?": a tool named only
         # before the question is the one the asker has, not the one to recommend.
         current = self._told_of(question)
+        if avoided or several or current:
+            # "If nobody knows Kubernetes": the answer is a tool that does *not* need it, which
+            # a wider search finds; sentences about the burden itself match well but answer
+            # nothing, so polarity decides between them. "Which tools are free?": a sentence
+            # about all of them may rank below each one's own. The first search favoured the
+            # tool the asker has; this one looks past it.
+            others = [n for n in question.entities if n not in current]
+            found += self._facet(question.text, pool, others, 2 * self.facet_k)
         expand = self.search.snapshot.entities.expand
         candidates = _unique([
             _rescored(c, _tool_bonus(c, tools, current, expand) + _polarity(c, avoided))
@@ -462,7 +464,10 @@ class ExtractiveAnswerer(Answerer):
         # Overlap measures the aspect asked about ("cost"), not the tool's name, weighed below;
         # a part named ("Does Kubeflow include a model registry?") is what is asked about.
         tools = set(snapshot.entities.tools)
-        name_terms = {t for name in wanted & tools for t in terms(name)}
+        # ...nor in another of its names ("W&B" is no aspect of Weights & Biases).
+        name_terms = {t for name in wanted & tools
+                      for surface in (name, *snapshot.entities.entities[name].aliases)
+                      for t in terms(surface)}
         # Whose sentences are wanted: the tools asked about, or else whatever is named. "Does
         # Metaflow need Kubernetes?" is not answered by Kubeflow's sentences on Kubernetes.
         whose = (wanted & tools) or wanted

@@ -208,6 +208,12 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # "what's actually in the box": what it packages.
     (re.compile(r"\bwhat(?:'s| is) (?:actually |really )?in the box\b", re.IGNORECASE),
      "what does it package"),
+    # "Should we be shopping around?": leaving what we have.
+    (re.compile(r"\b(?:be )?(?:shop|shopping|looking|look) (?:around|elsewhere)\b", re.IGNORECASE),
+     "leaving"),
+    # "easier on the wallet": cheaper.
+    (re.compile(r"\b(?:easier|kinder|lighter|gentler) on the (?:wallet|budget|pocket)\b",
+                re.IGNORECASE), "cheaper"),
     # "get the hang of Ray": learn it.
     (re.compile(r"\b(?:get|gets|getting|got) the hang of\b", re.IGNORECASE), "learn"),
     # "How do MLflow and Ray stack up?": a comparison.

@@ -123,6 +123,8 @@ CASUAL = [
     ("What are the Lego bricks of Ray's programming model?", ["tasks, actors, objects"]),
     ("We only log experiments in Kubeflow. Is it overkill?", ["20%"]),
     ("Does BentoML do the whole ML lifecycle or just one slice?", ["pairing with other tools"]),
+    # A tool's other name ("W&B") is no topic of the question: "teams" is.
+    ("How much is W&B for a team?", ["$60/month for Pro teams"]),
     # "have to" asks what a tool requires.
     ("Will our data scientists have to learn k8s if we standardize on Kubeflow?",
      ["every data scientist must understand Kubernetes"]),
@@ -214,6 +216,8 @@ def test_answers_comparison_covers_both_tools(assistant):
     _assert_well_cited(stars)
     assert "42.2K" in stars.answer and "25.4K" in stars.answer
     # A tool no sentence on the aspect speaks of still gets its line.
+    wallet = assistant.ask("Paid team plan: is W&B or Comet easier on the wallet?")
+    assert "$60" in wallet.answer and "$19" in wallet.answer
     work = assistant.ask("Kubeflow or ClearML: which is more work to run?")
     assert "**Kubeflow:**" in work.answer and "**ClearML:**" in work.answer
 
@@ -435,6 +439,11 @@ def test_answers_a_recommendation_is_not_the_tool_the_asker_already_has(assistan
     _assert_well_cited(answer)
     assert answer.answer.startswith("Move to Ray if")
     assert "Kubeflow Pipelines use" not in answer.answer
+    # The first search favours the tool told of; a second one looks past it.
+    slog = assistant.ask("My data scientists want to write plain Python with any library and "
+                         "push to prod without a new framework. Kubeflow has been a slog. "
+                         "What fits?")
+    assert slog.answer.startswith("Metaflow")
     # Named in the question itself, a tool may be the answer.
     named = assistant.ask("Should we use Kubeflow if we need strict multi-tenancy?")
     assert "Stick with Kubeflow if" in named.answer

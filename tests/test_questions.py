@@ -121,6 +121,7 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("We want one platform instead of stitching tools together. What do you recommend?",
          "recommend"),
         ("KFP is too rigid for us now. What's the move?", "recommend"),
+        ("Kubeflow upgrades eat weeks. Should we be shopping around?", "decide"),
         ("Our data scientists want plain Python. What fits?", "recommend"),
         # "or" compares two tools, not a tool with what it runs on or does.
         ("MLflow or Metaflow?", "compare"),
