@@ -202,7 +202,7 @@ class Assistant:
         # synonyms, is evidence too.
         if not (about_tools or asks_for_tool):
             return False
-        groups = topic_groups(question.text, question.entities)
+        groups = topic_groups(question.text, question.entities, self.snapshot.entities)
         # A tool must be what the passage is about; a part or a backer ("Katib") is only ever
         # mentioned, so a mention will do, but then every topic word must be there too: a
         # passage on "decorated Python functions" doesn't answer how to write one.
@@ -223,7 +223,7 @@ class Assistant:
     def _in_corpus_words(self, question: Question) -> bool:
         """Whether a question's topic words, or synonyms of them, are the corpus's: all of them,
         or all but a few among several ("...scale to zero when there's no traffic")."""
-        groups = topic_groups(question.text, question.entities)
+        groups = topic_groups(question.text, question.entities, self.snapshot.entities)
         known = sum(bool(group & self._known_words) for group in groups)
         return bool(groups) and (known == len(groups) or (
             known >= 2 and known >= KNOWN_TOPIC_SHARE * len(groups)))

@@ -445,6 +445,9 @@ def _unknown_names(
             or _split_point(lowered, vocabulary) is not None
         ):
             continue
+        # "noodling on my MacBook": the asker's own things are no topic of the question.
+        if OWNED.search(text, 0, match.start()):
+            continue
         # A capital that opens a sentence ("... Kubeflow. Good idea?") marks no name.
         capitalised = written_as_name(text, match)
         # "chore" is a word through "chores": the tokenizer holds one form of many words.
@@ -452,7 +455,8 @@ def _unknown_names(
         comparative = bool(THAN.match(text, match.end()))
         common = (lowered in common_words or stem(lowered) in common_stems(common_words)
                   or (token.islower() and (_inflected(lowered, common_words, comparative)
-                                           or _used_as_noun(text, match))))
+                                           or _used_as_noun(text, match)))
+                  or _opening_aside(text, match))
         if capitalised or not common:
             unknown.append(token)
     return unknown
@@ -462,10 +466,14 @@ def _unknown_names(
 # ends a phrase opened by a determiner is a common noun; a product would name something after it
 # ("the dagster scheduler").
 DETERMINER_BEFORE = re.compile(
-    r"\b(?:the|a|an|our|my|your|their|its|whose|much|many|more|less)\s+$", re.IGNORECASE)
+    r"\b(?:the|a|an|one|our|my|your|their|its|whose|much|many|more|less)\s+(?:[a-z]+\s+){0,2}$",
+    re.IGNORECASE)
 PHRASE_ENDS = re.compile(r"\s*(?:[?.!,;:]|$|(?:" + "|".join(
     ("do", "does", "did", "is", "are", "was", "were", "in", "on", "at", "for", "of", "to", "with",
      "from", "by", "into", "when", "if", "and", "or")) + r")\b)", re.IGNORECASE)
+
+
+OWNED = re.compile(r"\b(?:my|our)\s+$", re.IGNORECASE)
 
 
 def _used_as_noun(text: str, match: re.Match[str]) -> bool:
@@ -473,6 +481,13 @@ def _used_as_noun(text: str, match: re.Match[str]) -> bool:
     return (match.group().lower() in english_words(1)
             and bool(DETERMINER_BEFORE.search(text, 0, match.start()))
             and bool(PHRASE_ENDS.match(text, match.end())))
+
+
+def _opening_aside(text: str, match: re.Match[str]) -> bool:
+    """"Ballpark, how long...?", "Honestly, is...": an English word opening the message and
+    set off by a comma is an aside, not a product's name."""
+    return (not text[: match.start()].strip() and text[match.end():].startswith(",")
+            and match.group().lower() in english_words(1))
 
 
 @lru_cache(maxsize=4)
@@ -509,12 +524,14 @@ def _inflected(word: str, common_words: frozenset[str], comparative: bool = Fals
 
 
 def _known_compound(token: str, vocabulary: frozenset[str], common_words: frozenset[str]) -> bool:
-    """A hyphenated word made of known words ("ramp-up", "scale-to-zero") is no product name."""
+    """A hyphenated word made of known words ("ramp-up", "scale-to-zero", "fifteen-ish") is no
+    product name."""
     parts = [p for p in token.split("-") if p]
     if len(parts) < 2:
         return False
     return all(
         p in STOPWORDS or p in vocabulary or stem(p) in vocabulary or p in common_words
+        or p == "ish"
         for p in parts
     )
 
@@ -547,9 +564,13 @@ def without_names(text: str, names: list[str], entities: EntityIndex) -> str:
     return " ".join(text.split())
 
 
-def topic_groups(text: str, names: list[str]) -> list[frozenset[str]]:
-    """The question's topic terms beyond the names, each with its synonyms ("cost": "pricing")."""
-    name_terms = {t for name in names for t in terms(name)}
+def topic_groups(text: str, names: list[str], entities: EntityIndex | None = None
+                 ) -> list[frozenset[str]]:
+    """The question's topic terms beyond the names (and, given the index, their other names:
+    "W&B"), each with its synonyms ("cost": "pricing")."""
+    surfaces = [alias for name in names if entities and name in entities.entities
+                for alias in entities.entities[name].aliases]
+    name_terms = {t for name in [*names, *surfaces] for t in terms(name)}
     return [alts for t, alts in term_groups(text).items()
             if t not in name_terms and t not in _QUESTION_TERMS]
 

@@ -65,7 +65,7 @@ _COMPARED = {
         "steep": "steeper steepest", "long": "longer longest", "short": "shorter shortest",
         "light": "lighter lightest", "heavy": "heavier heaviest", "lean": "leaner leanest",
         "new": "newer newest", "weak": "weaker weakest", "safe": "safer safest",
-        "rough": "rougher roughest",
+        "rough": "rougher roughest", "smooth": "smoother smoothest",
     }.items()
     for form in forms.split()
 }
@@ -131,6 +131,9 @@ ABBREVIATIONS = {
     "hyperparam": "hyperparameter",
     "hyperparams": "hyperparameters",
     "cmd": "command",
+    "ppl": "people",
+    "pvs": "persistent volumes",
+    "gotta": "have to",
     "dl": "download",
     "dls": "downloads",
     "deps": "dependencies",
@@ -181,6 +184,12 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                 r"|budget)\s+(?:actually |really )?(?:go|goes|leak|leaks|end up)(?: out)?\b",
                 re.IGNORECASE),
      "what is the real cost"),
+    # "cooked up Metaflow in the first place": created it, originally.
+    (re.compile(r"\b(?:cook|cooks|cooked|dream|dreams|dreamed|dreamt) up\b"
+                r"|\b(?:came|come|comes) up with\b", re.IGNORECASE), "created"),
+    (re.compile(r"\bin the first place\b", re.IGNORECASE), "originally"),
+    # "the secret sauce of W&B": its strength.
+    (re.compile(r"\bsecret sauce\b", re.IGNORECASE), "strength"),
     # "the brains behind Ray", "did Metaflow start life as", "in a past life": who made it,
     # and what it was at first.
     (re.compile(r"\bthe (?:brains|minds?|people|folks|company) behind\b", re.IGNORECASE),
@@ -251,7 +260,7 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # "bring our runs over to X", "carry the pipelines across": a move, which is a migration
     # ("advantages over Kubeflow" is a comparison, "ports" a noun).
     (re.compile(r"\b(?:bring|brings|bringing|brought|carry|carries|carrying|carried|port"
-                r"|porting|ported)\s+((?:[\w'&-]+\s+){0,5}[\w'&-]+)\s+(?:over|across)"
+                r"|porting|ported)\s+((?:[\w'&-]+\s+){0,5}[\w'&-]+)\s+(?:over|across|along)"
                 r"(?=\s+(?:to|into|from)\b|\s*[?.!]|\s*$)",
                 re.IGNORECASE),
      r"migrate \1"),
@@ -302,6 +311,8 @@ SYNONYMS = {
     "licence": ("license", *(name.lower() for name in LICENSE_NAMES)),
     "saving": ("reduction", "lower"),  # "30x cost reduction", "82% lower costs"
     "hassle": ("overhead", "complexity"),
+    "traction": ("popular", "adopted", "star"),  # "community traction": stars, adoption
+    "smooth": ("easy", "easier"),
     "break": ("change",),  # "will the apps break?": "signatures will change"
     "isolation": ("tenancy", "tenant", "namespace"),  # isolation between teams is multi-tenancy
     "onboard": ("learn", "ramp"),  # "the roughest onboarding": the steepest learning curve
@@ -310,7 +321,7 @@ SYNONYMS = {
     "tweak": ("change",),
     "record": ("log", "track"),  # "before it starts recording runs": it auto-logs them
     "prediction": ("inference", "serving"),
-    "sauce": ("advantage", "excel"),  # "secret sauce"
+    "rave": ("excel", "best", "advantage"),  # "what makes people rave about W&B"
     "automatic": ("auto",),  # "auto-logs", "auto-scaling"
     "automatically": ("auto",),
 }

@@ -123,6 +123,15 @@ CASUAL = [
     ("What are the Lego bricks of Ray's programming model?", ["tasks, actors, objects"]),
     ("We only log experiments in Kubeflow. Is it overkill?", ["20%"]),
     ("Does BentoML do the whole ML lifecycle or just one slice?", ["pairing with other tools"]),
+    ("Ballpark, how long to port our fifteen-ish KFP jobs over to Metaflow?", ["2-4 weeks"]),
+    ("Could Ray take me from noodling on my MacBook up to a monster GPU farm?",
+     ["laptop to thousands of GPUs"]),  # the asker's own things are no topic
+    ("Which streaming giant cooked up Metaflow in the first place?", ["Netflix"]),
+    ("What's the secret sauce that makes people rave about W&B?", ["W&B excels"]),
+    ("do we gotta learn k8s stuff like pods n pvs to use kubeflow??", ["persistent volumes"]),
+    ("Bringing our old experiment history along: smoother into MLflow or W&B?",
+     ["importing historical runs"]),
+    ("In terms of community traction, how do MLflow and Kubeflow stack up?", ["25.4K"]),
     # A tool's other name ("W&B") is no topic of the question: "teams" is.
     ("How much is W&B for a team?", ["$60/month for Pro teams"]),
     # "have to" asks what a tool requires.

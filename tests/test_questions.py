@@ -262,6 +262,10 @@ def test_questions_idioms_are_said_plainly(assistant):
 def test_questions_a_rare_word_after_a_determiner_is_a_noun_not_a_product(assistant):
     assert _analyze(assistant, "can BentoML scale our endpoint to zero?").unknown_names == []
     assert _analyze(assistant, "How much headcount does Kubeflow need?").unknown_names == []
+    assert _analyze(assistant, "is Kubeflow one big monolith or not?").unknown_names == []
+    # The asker's own things, and an aside opening the message, are no product asked about.
+    assert _analyze(assistant, "Can Ray scale from my MacBook?").unknown_names == []
+    assert _analyze(assistant, "Ballpark, how long does a migration take?").unknown_names == []
     # A product name has no determiner, or names something after it.
     assert _analyze(assistant, "is airflow cheaper than kubeflow").unknown_names == ["airflow"]
     assert "airflow" in _analyze(assistant, "is the airflow scheduler better?").unknown_names
