@@ -29,9 +29,12 @@ AGENT_QUESTION = re.compile(
     r"^\s*who\s+(?:\w+\s+){0,2}?(?:makes?|made|builds?|built|develops?|developed|creates?|"
     r"created|maintains?|maintained|founded|owns?|owned|backs?|backed|sponsors?|sponsored|"
     r"funds?|funded|started|behind)\b"
-    # "Which company is behind Ray?", "Whose in-house project was Metaflow?"
-    r"|^\s*(?:which|what)\s+(?:company|companies|organi[sz]ations?|firms?|foundation)\b"
-    r"|^\s*whose\b",
+    # "Which company is behind Ray?", "Whose in-house project was Metaflow?" (not "Which
+    # companies should use Ray?", "Whose learning curve is steepest?")
+    r"|^\s*(?:which|what)\s+(?:company|companies|organi[sz]ations?|firms?|foundation)\s+"
+    r"(?:\w+\s+)?(?:behind|backs|backed|built|builds|made|makes|created|creates|develops|"
+    r"developed|maintains|owns|started|founded)\b"
+    r"|^\s*whose\s+(?:[\w-]+\s+){0,2}(?:brainchild|project|idea|creation|baby|invention)\b",
     re.IGNORECASE,
 )
 AGENT = re.compile(
@@ -86,8 +89,9 @@ DURATION = re.compile(r"\b(?:minutes?|hours?|days?|weeks?|months?)\b", re.IGNORE
 # "Does Kubeflow need a team maintaining it?" is answered by what it requires ("requires 1-2
 # dedicated platform engineers"), or doesn't ("can run on Kubernetes but does not require it").
 REQUIREMENT_QUESTION = re.compile(
-    r"^\s*(?:does|do|will|would|is|are)\b.*\b(?:need|needs|require|requires|required|have to"
-    r"|has to|must)\b", re.IGNORECASE)
+    r"^\s*(?:does|do|will|would|is|are)\b(?!.*\b(?:n't|not|no|never|without)\s+(?:\w+\s+)?"
+    r"(?:need|require|have to))"  # "tools that don't need a platform team" ask for others
+    r".*\b(?:need|needs|require|requires|required|have to|has to|must)\b", re.IGNORECASE)
 REQUIREMENT = re.compile(r"\b(?:requires?|required|must|needs? (?:an?|to|\d|dedicated))\b",
                          re.IGNORECASE)
 # Nouns that name the kind of answer a question wants ("Which tool...", "What platforms...").

@@ -58,6 +58,7 @@ SEVERAL_PARTS = 3  # ...counting the parts the asker names if a sentence names t
 DECISION_ADVICE_PENALTY = 0.25
 REQUIREMENT_MARGIN = 0.2  # a sentence stating the requirement asked about may trail by this
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
+ASKER_NEEDS = re.compile(r"\bwhat (?:we|i|you) (?:really |actually )?need\b", re.IGNORECASE)
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
 # ...or further in: "The integration between these components is tighter".
@@ -295,10 +296,12 @@ class ExtractiveAnswerer(Answerer):
         # KServe") are named by the sentences of every part.
         parts = set(question.entities) - entities.expand(current)
 
+        stack = parts if len(parts) >= SEVERAL_PARTS else set()
+
         def fit(c: Candidate) -> float:
-            named = len(parts & c.names) if len(parts & c.names) >= SEVERAL_PARTS else 0
+            named = len(stack & c.names) if len(stack & c.names) >= SEVERAL_PARTS else 0
             held = sum(bool(g & c.terms) for g in situation) + named
-            return held / (len(situation) + len(parts)) if situation or parts else 0.0
+            return held / (len(situation) + len(stack)) if situation or stack else 0.0
 
         def section(label: str, facet: str, keep: object = None, limit: int = 1) -> None:
             found = [
@@ -415,7 +418,7 @@ class ExtractiveAnswerer(Answerer):
                 stated = candidates
             if not stated:
                 return []
-        if REQUIREMENT_QUESTION.search(text):
+        if self._asks_requirement(text):
             # "Does Kubeflow need a team maintaining it?" is answered by what it requires ("requires
             # 1-2 dedicated platform engineers"), not by advice that implies it ("Switch from
             # Kubeflow when your platform team spends more time maintaining..."), when a sentence
@@ -433,6 +436,15 @@ class ExtractiveAnswerer(Answerer):
                          if states_drawback(c.text) and self._speaks_of(c, asked, tools)]
             candidates = drawbacks if drawbacks or asked else candidates
         return candidates
+
+    def _asks_requirement(self, text: str) -> bool:
+        """Whether a question asks what something requires ("Does Kubeflow need a team...?"),
+        not whether the asker needs a tool ("Do we need Kubeflow at all?", "Is Kubeflow what we
+        need?")."""
+        asked = REQUIREMENT_QUESTION.search(text)
+        if not asked or ASKER_NEEDS.search(text):
+            return False
+        return self.search.snapshot.entities.tool_at(text[asked.end():].lstrip()) is None
 
     def _speaks_of(self, candidate: Candidate, asked: set[str], tools: frozenset[str]) -> bool:
         """Whether a sentence may answer for what is asked: it names it, or no other tool."""
@@ -483,7 +495,7 @@ class ExtractiveAnswerer(Answerer):
         wants_quantity = bool(QUANTITY.search(query))
         wants_duration = bool(DURATION_QUESTION.search(query))
         wants_list = bool(LIST_QUESTION.search(query))
-        wants_requirement = bool(REQUIREMENT_QUESTION.search(query))
+        wants_requirement = self._asks_requirement(query)
         candidates: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
             marker = pool.add(hit)

@@ -72,7 +72,8 @@ COLLECTIVE = re.compile(
 ALTERNATIVE_TO = re.compile(r"\b(?:alternatives? (?:to|for)|instead of)\s+(.+)", re.IGNORECASE)
 COMPARE = re.compile(
     r"\b(vs\.?|versus|compare[sd]?|comparing|comparison|difference|differences|differ|better|"
-    r"worse|cheaper|faster|easier|simpler|or|than|between)\b",  # "harder to learn than..."
+    r"worse|cheaper|faster|easier|simpler|or|than)\b"  # "harder to learn than..."
+    r"|^\s*(between)\b",  # "Between Kubeflow and MLflow, which...", not "isolation between jobs"
     re.IGNORECASE,
 )
 RECOMMEND = re.compile(
@@ -83,7 +84,8 @@ RECOMMEND = re.compile(
     r"\bgood (fit|choice)\b|\bbottleneck\b|"
     # Asked in passing: "What's the move?", "What would you pick?", "What fits?"
     r"\bwhat(?:'s| is) the move\b|\bwhat (?:would|do) you (?:pick|suggest|choose|go with)\b|"
-    r"\bwhat fits\b|\bwhere should (?:we|i) start\b|\bshould (?:we|i) look at\b",
+    r"\bwhat fits(?: us| best| better)?\s*[?.!]|\bwhere should (?:we|i) start\s*[?.!]"
+    r"|\bshould (?:we|i) look at\b",
     re.IGNORECASE,
 )
 CITED = re.compile(r"\[\d+\]")
@@ -307,7 +309,7 @@ def _compares(text: str, tools: list[str]) -> bool:
     """Whether a question naming two things compares them: "Ray vs Spark", "cheaper than",
     or "or" between two tools ("MLflow or Metaflow?"), not "does Metaflow run on AWS or only
     Kubernetes?" nor "the whole ML lifecycle or just one slice?"."""
-    found = {m.group(1).lower() for m in COMPARE.finditer(text)}
+    found = {(m.group(1) or m.group(2)).lower() for m in COMPARE.finditer(text)}
     return bool(found - {"or"}) or (bool(found) and len(tools) >= 2)
 
 
@@ -445,9 +447,6 @@ def _unknown_names(
             or _split_point(lowered, vocabulary) is not None
         ):
             continue
-        # "noodling on my MacBook": the asker's own things are no topic of the question.
-        if OWNED.search(text, 0, match.start()):
-            continue
         # A capital that opens a sentence ("... Kubeflow. Good idea?") marks no name.
         capitalised = written_as_name(text, match)
         # "chore" is a word through "chores": the tokenizer holds one form of many words.
@@ -473,12 +472,18 @@ PHRASE_ENDS = re.compile(r"\s*(?:[?.!,;:]|$|(?:" + "|".join(
      "from", "by", "into", "when", "if", "and", "or")) + r")\b)", re.IGNORECASE)
 
 
-OWNED = re.compile(r"\b(?:my|our)\s+$", re.IGNORECASE)
+ASIDE_MIN_COUNT = 1000  # an aside is a word this common at least ("ballpark", not "airflow")
+# Tools of this field the corpus may never name whose names are English words too: a word list
+# can't tell them from nouns ("the airflow in our stack", "Prefect, is it better?").
+PRODUCTS_NAMED_AS_WORDS = frozenset((
+    "airflow", "prefect", "flyte", "argo", "luigi", "triton", "neptune", "vertex", "modal",
+    "seldon", "ray", "comet"))
 
 
 def _used_as_noun(text: str, match: re.Match[str]) -> bool:
     """Whether a lower-case English word stands where a common noun does (see above)."""
-    return (match.group().lower() in english_words(1)
+    word = match.group().lower()
+    return (word in english_words(1) and word not in PRODUCTS_NAMED_AS_WORDS
             and bool(DETERMINER_BEFORE.search(text, 0, match.start()))
             and bool(PHRASE_ENDS.match(text, match.end())))
 
@@ -486,8 +491,10 @@ def _used_as_noun(text: str, match: re.Match[str]) -> bool:
 def _opening_aside(text: str, match: re.Match[str]) -> bool:
     """"Ballpark, how long...?", "Honestly, is...": an English word opening the message and
     set off by a comma is an aside, not a product's name."""
+    word = match.group()
     return (not text[: match.start()].strip() and text[match.end():].startswith(",")
-            and match.group().lower() in english_words(1))
+            and word[1:] == word[1:].lower() and word.lower() in english_words(ASIDE_MIN_COUNT)
+            and word.lower() not in PRODUCTS_NAMED_AS_WORDS)
 
 
 @lru_cache(maxsize=4)

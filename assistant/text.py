@@ -134,7 +134,6 @@ ABBREVIATIONS = {
     "ppl": "people",
     "pvs": "persistent volumes",
     "gotta": "have to",
-    "dl": "download",
     "dls": "downloads",
     "deps": "dependencies",
     "perf": "performance",
@@ -174,7 +173,8 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # "be up and running with MLflow": productive with it ("get Kubeflow up and running" is
     # about running it).
     (re.compile(r"\bup and running with\b|\b(?:feel|feels|feeling|felt) at home with\b"
-                r"|\b(?:being |be )?(?:actually |really )?useful with\b", re.IGNORECASE),
+                r"|(?:\bbeing |\bbe |(?<=\bthey are )|(?<=\bwe are )|(?<=\byou are ))"
+                r"(?:actually |really )?useful with\b", re.IGNORECASE),
      "productive with"),
     # "What's the damage for a team on W&B?": what it costs.
     (re.compile(r"\bwhat(?:'s| is| would be| will be) the damage\b", re.IGNORECASE),
@@ -185,8 +185,8 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                 re.IGNORECASE),
      "what is the real cost"),
     # "cooked up Metaflow in the first place": created it, originally.
-    (re.compile(r"\b(?:cook|cooks|cooked|dream|dreams|dreamed|dreamt) up\b"
-                r"|\b(?:came|come|comes) up with\b", re.IGNORECASE), "created"),
+    (re.compile(r"\b(?:cook|cooks|cooked|dream|dreams|dreamed|dreamt) up\b", re.IGNORECASE),
+     "created"),
     (re.compile(r"\bin the first place\b", re.IGNORECASE), "originally"),
     # "the secret sauce of W&B": its strength.
     (re.compile(r"\bsecret sauce\b", re.IGNORECASE), "strength"),
@@ -194,7 +194,8 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # and what it was at first.
     (re.compile(r"\bthe (?:brains|minds?|people|folks|company) behind\b", re.IGNORECASE),
      "behind"),
-    (re.compile(r"\b(?:start|starts|started|begin|began|begun)\s+(?:life|out)\s+(?:as|at)\b"
+    (re.compile(r"(?<!\bwe )(?<!\bi )\b(?:start|starts|started|begin|began|begun)\s+(?:life|out)\s+"
+                r"(?:as|at)\b"
                 r"|\bin (?:a|its|their) (?:past|previous|former|earlier) life\b", re.IGNORECASE),
      "originally"),
     (re.compile(r"\b(?:go|goes|went)\s+by\s+(?:some |an? )?(?:other|another|different|older"
@@ -202,9 +203,11 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     (re.compile(r"\bwhat did ([\w&-]+(?: [\w&-]+)?) go by\b", re.IGNORECASE),
      r"what was \1 originally"),
     # "How huge can a Ray deployment get?": how far it scales.
-    (re.compile(r"\bhow (?:big|large|huge|small|tiny|far) (?:can|could|does|do|will)\s+"
-                r"((?:[\w'&-]+\s+){1,4}?)(?:get|grow|go|scale)\b", re.IGNORECASE),
-     r"how far can \1scale"),
+    (re.compile(r"\bhow (?:big|large|huge|small|tiny) (?:can|could|does|do|will)\s+"
+                r"((?:[\w'&-]+\s+){1,4}?)(?:get|grow|go|scale)\b"
+                r"|\bhow far (?:can|could|does|do|will)\s+((?:[\w'&-]+\s+){1,4}?)(?:grow|scale)\b",
+                re.IGNORECASE),
+     lambda match: f"how far can {match.group(1) or match.group(2)}scale"),
     # "a sledgehammer to crack a nut", "overkill": overhead the use doesn't justify.
     (re.compile(r"\b(?:using )?an? sledgehammer to crack a nut\b|\boverkill\b", re.IGNORECASE),
      "overhead not justified"),
@@ -218,15 +221,17 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     (re.compile(r"\bwhat(?:'s| is) (?:actually |really )?in the box\b", re.IGNORECASE),
      "what does it package"),
     # "Should we be shopping around?": leaving what we have.
-    (re.compile(r"\b(?:be )?(?:shop|shopping|looking|look) (?:around|elsewhere)\b", re.IGNORECASE),
-     "leaving"),
+    (re.compile(r"\b(?:be )?(?:shop|shopping) around\b|\b(?:be )?(?:looking|look) elsewhere\b",
+                re.IGNORECASE), "leaving"),
     # "easier on the wallet": cheaper.
     (re.compile(r"\b(?:easier|kinder|lighter|gentler) on the (?:wallet|budget|pocket)\b",
                 re.IGNORECASE), "cheaper"),
     # "get the hang of Ray": learn it.
     (re.compile(r"\b(?:get|gets|getting|got) the hang of\b", re.IGNORECASE), "learn"),
     # "How do MLflow and Ray stack up?": a comparison.
-    (re.compile(r"\bstack(?:s|ing)? up(?: against| to| with)?\b", re.IGNORECASE), "compare"),
+    (re.compile(r"\bstack(?:s|ing)? up (?:against|to|with)\b", re.IGNORECASE), "compare with"),
+    (re.compile(r"\b(how (?:do|does|would|will) (?:[\w&'-]+ ){1,6}?)stack up\b", re.IGNORECASE),
+     r"\1compare"),
     # "do I have to bolt other stuff on": pairing it with other tools.
     (re.compile(r"\bbolt(?:s|ing|ed)?\s+(?:on\s+)?(?:other|extra|more|additional)\s+(?:stuff|tools"
                 r"|things|pieces|bits)(?:\s+on)?\b", re.IGNORECASE), "pair with other tools"),
@@ -237,7 +242,7 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     *(
         (re.compile(rf"\bbaby-?{sit}\b|\b{look} after\b|\b{keep}\s+((?:[\w'&-]+\s+){{0,3}}?"
                     r"[\w'&-]+)\s+(?:alive|running|afloat|healthy)\b", re.IGNORECASE),
-         lambda match, plain=plain: f"{plain} {match.group(1)}" if match.group(1) else plain)
+         lambda match, plain=plain: _maintaining(match, plain))
         for plain, sit, look, keep in (
             ("maintain", "sit", "look", "keep"), ("maintains", "sits", "looks", "keeps"),
             ("maintaining", "sitting", "looking", "keeping"),
@@ -248,14 +253,16 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                 r"(?:(?:it|itself|them|themselves|everything"
                 r"|\w+ (?:models|servers|instances|replicas|deployments))\s+)?"
                 r"(?:down\s+)?to\s+(?:nothing|zero)\b"
-                r"|\b(?:spin|wind|power)(?:s|ning|ing|ed)?\s+"
-                r"(?:(?:it|itself|them|themselves|everything)\s+)?down\b"
-                r"|\b(?:go|goes|going|went)\s+to\s+sleep\b", re.IGNORECASE),
+                r"|\b(?:(?:spin|wind|power)(?:s|ning|ing|ed)?\s+"
+                r"(?:(?:it|itself|them|themselves|everything)\s+)?down"
+                r"|(?:go|goes|going|went)\s+to\s+sleep)"
+                r"(?=\s+(?:when|while|if|whenever|during|overnight|at night)\b|\s*[?.!]|\s*$)",
+                re.IGNORECASE),
      "scale to zero"),
     # "a dozen or so pipelines" is about a dozen, and "backed by the CNCF or smth?" asks of
     # the CNCF alone: no choice between two things.
-    (re.compile(r"\s+or so\b|\s+or (?:smth|sth|something|not|nah|am i (?:\w+ ){0,3}\w+)"
-                r"(?=\s*[?.!]|\s*$)|\s+more or less\b",
+    (re.compile(r"\s+or so\b(?!-)|\s+or (?:smth|sth|something|not|nah|am i (?:\w+ ){0,3}\w+)"
+                r"(?=\s*[?.!]|\s*$)",
                 re.IGNORECASE), ""),
     # "bring our runs over to X", "carry the pipelines across": a move, which is a migration
     # ("advantages over Kubeflow" is a comparison, "ports" a noun).
@@ -265,6 +272,19 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                 re.IGNORECASE),
      r"migrate \1"),
 )
+
+
+# What is kept running as a system: a name ("Kubeflow"), "it", or a word for an installation;
+# "keep models running when idle" and "keep costs low" are no upkeep.
+_SYSTEM = re.compile(r"(?:^|\s)(?:it|them|\S*[A-Z]\S*)$|\b(?:cluster|install|installation|"
+                     r"deployment|platform|stack|setup|infra|infrastructure|server|system)s?$")
+
+
+def _maintaining(match: re.Match[str], plain: str) -> str:
+    kept = match.group(1)
+    if kept is None:
+        return plain
+    return f"{plain} {kept}" if _SYSTEM.search(kept) else match.group(0)
 
 
 def plain_idioms(text: str) -> str:

@@ -124,8 +124,6 @@ CASUAL = [
     ("We only log experiments in Kubeflow. Is it overkill?", ["20%"]),
     ("Does BentoML do the whole ML lifecycle or just one slice?", ["pairing with other tools"]),
     ("Ballpark, how long to port our fifteen-ish KFP jobs over to Metaflow?", ["2-4 weeks"]),
-    ("Could Ray take me from noodling on my MacBook up to a monster GPU farm?",
-     ["laptop to thousands of GPUs"]),  # the asker's own things are no topic
     ("Which streaming giant cooked up Metaflow in the first place?", ["Netflix"]),
     ("What's the secret sauce that makes people rave about W&B?", ["W&B excels"]),
     ("do we gotta learn k8s stuff like pods n pvs to use kubeflow??", ["persistent volumes"]),
@@ -199,12 +197,14 @@ def test_answers_decision_reads_first_what_speaks_to_the_situation_told(assistan
                           "business units, and lean on Pipelines, Katib, KServe and Notebooks "
                           "together. Should we move off Kubeflow?")
     assert stack.answer.startswith("**When to stay:** Stick with Kubeflow if")
-    # Without a situation told, or one no part speaks to most of, the parts keep their order;
-    # a tool or two named ("Kubernetes and KServe") is no stack.
+    # A tool or two named ("Kubernetes and KServe") is no stack: slow serving speaks loudest.
+    slow = assistant.ask("We use Kubernetes and KServe but serving is slow. Should we leave "
+                         "Kubeflow?")
+    assert slow.answer.startswith("**Options by need:**")
+    # Without a situation told, or one no part speaks to most of, the parts keep their order.
     for question in ("Should we leave Kubeflow?",
                      "We run Kubernetes namespaces and need cheaper serving. Should we leave "
-                     "Kubeflow?",
-                     "We use Kubernetes and KServe but serving is slow. Should we leave Kubeflow?"):
+                     "Kubeflow?"):
         plain = assistant.ask(question)
         assert plain.answer.startswith("**When to switch:** Switch from Kubeflow when")
 
@@ -440,6 +440,11 @@ def test_answers_casual_comparisons_and_asides(assistant):
     assert "takes hours" in learn.answer and "1-2 weeks" in learn.answer
     fits = assistant.ask("Our data scientists just want their own Python libraries. What fits?")
     assert fits.answer.startswith("Metaflow")
+
+
+def test_answers_whose_asks_a_maker_only_of_a_creation(assistant):
+    assert "Netflix" in assistant.ask("Whose in-house project was Metaflow?").answer
+    assert "Anyscale" not in assistant.ask("Whose learning curve is steepest?").answer
 
 
 def test_answers_a_recommendation_is_not_the_tool_the_asker_already_has(assistant):

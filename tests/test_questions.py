@@ -122,6 +122,9 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
          "recommend"),
         ("KFP is too rigid for us now. What's the move?", "recommend"),
         ("Kubeflow upgrades eat weeks. Should we be shopping around?", "decide"),
+        ("I'm looking around for an experiment tracker. Any advice?", "fact"),
+        ("Does Ray offer GPU isolation between jobs?", "fact"),
+        ("What fits inside a Kubeflow install?", "fact"),
         ("Our data scientists want plain Python. What fits?", "recommend"),
         # "or" compares two tools, not a tool with what it runs on or does.
         ("MLflow or Metaflow?", "compare"),
@@ -255,7 +258,14 @@ def test_questions_idioms_are_said_plainly(assistant):
     assert _analyze(assistant, "How long for a dozen or so pipelines?").text == (
         "How long for a dozen pipelines?")
     for plain in ("Does MLflow keep costs low?", "Can Ray scale down to a laptop?",
-                  "Is Ray or Metaflow better?"):
+                  "Is Ray or Metaflow better?", "Is Ray good for DL training?",
+                  "Is MLflow more or less mature than Kubeflow?",
+                  "Does BentoML keep models running when there's no traffic?",
+                  "Do I need to power down the cluster before upgrading Kubeflow?",
+                  "How far does the money go with the free tier?",
+                  "Our costs stack up quickly.", "Is it MLflow or so-called lightweight tools?",
+                  "We started out as a two-person team.", "Who can come up with a migration plan?",
+                  "Is Weights & Biases useful with PyTorch?"):
         assert _analyze(assistant, plain).text == plain
 
 
@@ -263,9 +273,12 @@ def test_questions_a_rare_word_after_a_determiner_is_a_noun_not_a_product(assist
     assert _analyze(assistant, "can BentoML scale our endpoint to zero?").unknown_names == []
     assert _analyze(assistant, "How much headcount does Kubeflow need?").unknown_names == []
     assert _analyze(assistant, "is Kubeflow one big monolith or not?").unknown_names == []
-    # The asker's own things, and an aside opening the message, are no product asked about.
-    assert _analyze(assistant, "Can Ray scale from my MacBook?").unknown_names == []
+    # An aside opening the message is no product asked about; a product named like a word is.
     assert _analyze(assistant, "Ballpark, how long does a migration take?").unknown_names == []
+    assert _analyze(assistant, "Airflow, is it better than Kubeflow?").unknown_names == [
+        "Airflow"]
+    assert "airflow" in _analyze(assistant, "Can Kubeflow replace the airflow in our stack?"
+                                 ).unknown_names
     # A product name has no determiner, or names something after it.
     assert _analyze(assistant, "is airflow cheaper than kubeflow").unknown_names == ["airflow"]
     assert "airflow" in _analyze(assistant, "is the airflow scheduler better?").unknown_names
