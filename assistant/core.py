@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 import uuid
@@ -34,6 +35,11 @@ log = logging.getLogger(__name__)
 # A question asking for a tool in the corpus's words may hold a word or so it lacks: this share of
 # its topic words must be the corpus's.
 KNOWN_TOPIC_SHARE = 0.75
+# "Write me a bash one-liner that wipes every pod": a task, not a question the corpus answers,
+# however many of its words the corpus uses.
+WRITE_REQUEST = re.compile(
+    r"\bwrite\s+(?:me\s+|us\s+)?(?:an?\s+|some\s+)?(?:[\w-]+\s+){0,2}(?:script|one-liner|"
+    r"function|code|program|query|command|snippet)s?\b", re.IGNORECASE)
 
 HistoryItem = Mapping[str, str] | tuple[str, str]
 
@@ -172,7 +178,7 @@ class Assistant:
     def _refusal(self, question: Question) -> str | None:
         if not question.text.strip():
             return self._not_covered(question)
-        if question.unknown_names:
+        if question.unknown_names or WRITE_REQUEST.search(question.text):
             return self._not_covered(question)
         return None
 

@@ -26,7 +26,8 @@ from assistant.text import (
 
 INJECTION = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b[^.?!]{0,60}\b(instruction|instructions|prompt|"
-    r"rules|guidelines|above|previous|prior|context)\b|\bsystem prompt\b|\byou are now\b|"
+    r"rules|guidelines|above|previous|prior|context|article|document|documents|corpus)\b"
+    r"|\bsystem prompt\b|\byou are now\b|"
     r"\bact as\b|\bpretend (to be|you)\b|\bjailbreak\b|\bdeveloper mode\b|"
     r"\b(reveal|print|show|repeat)\b[^.?!]{0,40}\b(prompt|instructions)\b",
     re.IGNORECASE,
@@ -84,8 +85,9 @@ RECOMMEND = re.compile(
     r"\bgood (fit|choice)\b|\bbottleneck\b|"
     # Asked in passing: "What's the move?", "What would you pick?", "What fits?"
     r"\bwhat(?:'s| is) the move\b|\bwhat (?:would|do) you (?:pick|suggest|choose|go with)\b|"
-    r"\bwhat fits(?: us| best| better)?\s*[?.!]|\bwhere should (?:we|i) start\s*[?.!]"
-    r"|\bshould (?:we|i) look at\b",
+    r"\bwhat fits(?: us| best| better)?\s*[?.!]|\bwhere should (?:we|i) (?:start|go)\s*[?.!]"
+    r"|\bshould (?:we|i) look at\b|(?:^|[.;!?]\s*)(?:any )?(?:suggestions|recommendations|ideas)"
+    r"\s*\?",
     re.IGNORECASE,
 )
 CITED = re.compile(r"\[\d+\]")
@@ -224,6 +226,9 @@ def mend_words(text: str, vocabulary: frozenset[str], common_words: frozenset[st
                 or lowered in common_words or lowered in english
                 or written_as_name(text, match)):
             return word
+        # Chat drops the g: "keepin", "hostin", "trackin".
+        if lowered.endswith("in") and f"{lowered}g" in english:
+            return f"{word}g"
         # Slips rarely hit the first letter; names one letter from a word often differ there
         # ("knative" and "native").
         near = {target for size in (len(lowered) - 1, len(lowered), len(lowered) + 1)
@@ -447,6 +452,9 @@ def _unknown_names(
             or _split_point(lowered, vocabulary) is not None
         ):
             continue
+        if lowered in PRODUCTS_NAMED_AS_WORDS:
+            unknown.append(token)  # "is prefect better than kubeflow": a product, however common
+            continue
         # A capital that opens a sentence ("... Kubeflow. Good idea?") marks no name.
         capitalised = written_as_name(text, match)
         # "chore" is a word through "chores": the tokenizer holds one form of many words.
@@ -455,7 +463,8 @@ def _unknown_names(
         common = (lowered in common_words or stem(lowered) in common_stems(common_words)
                   or (token.islower() and (_inflected(lowered, common_words, comparative)
                                            or _used_as_noun(text, match)))
-                  or _opening_aside(text, match))
+                  or _opening_aside(text, match)
+                  or (token.islower() and _english_plural_or_slip(lowered)))
         if capitalised or not common:
             unknown.append(token)
     return unknown
@@ -472,7 +481,9 @@ PHRASE_ENDS = re.compile(r"\s*(?:[?.!,;:]|$|(?:" + "|".join(
      "from", "by", "into", "when", "if", "and", "or")) + r")\b)", re.IGNORECASE)
 
 
-ASIDE_MIN_COUNT = 1000  # an aside is a word this common at least ("ballpark", not "airflow")
+SLIP_MIN_LENGTH = 7  # shorter words one slip from an English word are often names ("docker")
+COMMON_COUNT = 500  # ...and the word slipped from is this common at least
+ASIDE_MIN_COUNT = 400  # an aside is a word this common at least ("ballpark", not "airflow")
 # Tools of this field the corpus may never name whose names are English words too: a word list
 # can't tell them from nouns ("the airflow in our stack", "Prefect, is it better?").
 PRODUCTS_NAMED_AS_WORDS = frozenset((
@@ -486,6 +497,27 @@ def _used_as_noun(text: str, match: re.Match[str]) -> bool:
     return (word in english_words(1) and word not in PRODUCTS_NAMED_AS_WORDS
             and bool(DETERMINER_BEFORE.search(text, 0, match.start()))
             and bool(PHRASE_ENDS.match(text, match.end())))
+
+
+def _english_plural_or_slip(word: str) -> bool:
+    """"endpoints" (products come in the singular) and "evryone" (one slip from a common
+    English word, first letter kept) are English, not products' names."""
+    if word in PRODUCTS_NAMED_AS_WORDS:
+        return False
+    if word.endswith("s") and word[:-1] in english_words(1):
+        return word[:-1] not in PRODUCTS_NAMED_AS_WORDS
+    return len(word) >= SLIP_MIN_LENGTH and any(
+        edit in english_words(COMMON_COUNT) for edit in _one_edit_forms(word))
+
+
+def _one_edit_forms(word: str) -> set[str]:
+    """The words one letter added, dropped, changed or two swapped away, first letter kept."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(1, len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + c + b for a, b in splits for c in letters}) - {word}
 
 
 def _opening_aside(text: str, match: re.Match[str]) -> bool:

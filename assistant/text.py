@@ -23,7 +23,7 @@ STOPWORDS = frozenset(
     something anything everything nothing someone anyone else instead kind sort stuff
     take takes taking took taken make makes making made use uses used using
     myself ourselves yourself yourselves themselves himself herself main
-    pls plz thx ty lol lmao haha btw imo imho tbh fyi asap smth sth ya yeah yep yup nope hmm
+    pls plz thx ty lol lmao haha btw imo imho tbh fyi asap smth sth ya yeah yep yup nope hmm n u
     kinda sorta gonna wanna lot lots around
     there's it's what's that's here's who's where's how's let's i'm we're they're you're i've
     we've you've they've i'd we'd don't doesn't didn't isn't aren't wasn't can't won't
@@ -131,6 +131,12 @@ ABBREVIATIONS = {
     "hyperparam": "hyperparameter",
     "hyperparams": "hyperparameters",
     "cmd": "command",
+    "acct": "account",
+    "abt": "about",
+    "noob": "newcomer",
+    "noobs": "newcomers",
+    "libs": "libraries",
+    "w": "with",
     "ppl": "people",
     "pvs": "persistent volumes",
     "gotta": "have to",
@@ -187,9 +193,20 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # "cooked up Metaflow in the first place": created it, originally.
     (re.compile(r"\b(?:cook|cooks|cooked|dream|dreams|dreamed|dreamt) up\b", re.IGNORECASE),
      "created"),
-    (re.compile(r"\bin the first place\b", re.IGNORECASE), "originally"),
+    (re.compile(r"\bin the first place\b|\bback in the day\b", re.IGNORECASE), "originally"),
+    # "until my crew stops fumbling around in Ray", "get going with it": being productive.
+    (re.compile(r"\bstops? (?:fumbling|struggling|flailing)(?: around)?(?: (?:in|with))?\b"
+                r"|\b(?:get|gets|getting) going (?:with|in)\b", re.IGNORECASE),
+     "is productive with"),
+    # "one box that does it all": an all-in-one platform.
+    (re.compile(r"\bone (?:box|thing|tool|platform|place) (?:that )?(?:does|do|covers|handles) "
+                r"(?:it all|everything)\b", re.IGNORECASE), "an all-in-one platform"),
+    # "have someone else host it": a managed offering.
+    (re.compile(r"\bsomeone else (?:to )?(?:host|run|manage)s?(?: it| them)?\b", re.IGNORECASE),
+     "a managed tier"),
     # "the secret sauce of W&B": its strength.
-    (re.compile(r"\bsecret sauce\b", re.IGNORECASE), "strength"),
+    (re.compile(r"\bsecret sauce\b|\bparty trick\b|\bkiller feature\b|\bselling point\b",
+                re.IGNORECASE), "strength"),
     # "the brains behind Ray", "did Metaflow start life as", "in a past life": who made it,
     # and what it was at first.
     (re.compile(r"\bthe (?:brains|minds?|people|folks|company) behind\b", re.IGNORECASE),
@@ -241,7 +258,8 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # it", "keep Kubeflow alive"): each form becomes the same form of "maintain".
     *(
         (re.compile(rf"\bbaby-?{sit}\b|\b{look} after\b|\b{keep}\s+((?:[\w'&-]+\s+){{0,3}}?"
-                    r"[\w'&-]+)\s+(?:alive|running|afloat|healthy)\b", re.IGNORECASE),
+                    r"[\w'&-]+)\s+(?:alive|running|afloat|healthy|breathing|going)\b",
+                    re.IGNORECASE),
          lambda match, plain=plain: _maintaining(match, plain))
         for plain, sit, look, keep in (
             ("maintain", "sit", "look", "keep"), ("maintains", "sits", "looks", "keeps"),
@@ -255,7 +273,7 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                 r"(?:down\s+)?to\s+(?:nothing|zero)\b"
                 r"|\b(?:(?:spin|wind|power)(?:s|ning|ing|ed)?\s+"
                 r"(?:(?:it|itself|them|themselves|everything)\s+)?down"
-                r"|(?:go|goes|going|went)\s+to\s+sleep)"
+                r"|(?:go|goes|going|went)\s+to\s+sleep|nap|naps|napping|doze|dozes)"
                 r"(?=\s+(?:when|while|if|whenever|during|overnight|at night)\b|\s*[?.!]|\s*$)",
                 re.IGNORECASE),
      "scale to zero"),
