@@ -22,3 +22,8 @@ def english_words(min_count: int = MIN_COUNT) -> frozenset[str]:
     list (packaged, offline); `min_count=1` gives every word it holds."""
     return frozenset(word for word, count in _counts().items()
                      if count >= min_count and word.isalpha())
+
+
+def frequency(word: str) -> int:
+    """How often the list's source texts use a lower-case word (0 for none)."""
+    return _counts().get(word, 0)

@@ -55,9 +55,10 @@ QUANTITY_BONUS = 0.12
 TOPIC_WORDS = 12  # an opening sentence this short, about no tool, announces its paragraph's topic
 SITUATION_FIT = 0.5  # a decision's part holding this share of the asker's situation comes first
 SEVERAL_PARTS = 3  # ...counting the parts the asker names if a sentence names this many
-DECISION_ADVICE_PENALTY = 0.25
+DECISION_ADVICE_PENALTY = 0.25  # a comparison's "Switch from X when..." on an aspect, demoted
 REQUIREMENT_MARGIN = 0.2  # a sentence stating the requirement asked about may trail by this
 NEGATION_MATCH = 0.2  # a sentence that negates what the question avoids, or requires it
+# "Is Kubeflow what we need?": the asker's need, not the tool's.
 ASKER_NEEDS = re.compile(r"\bwhat (?:we|i|you) (?:really |actually )?need\b", re.IGNORECASE)
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
@@ -295,7 +296,6 @@ class ExtractiveAnswerer(Answerer):
         # Kubeflow if... (Pipelines, Katib, KServe, Notebooks)"); one or two ("Kubernetes and
         # KServe") are named by the sentences of every part.
         parts = set(question.entities) - entities.expand(current)
-
         stack = parts if len(parts) >= SEVERAL_PARTS else set()
 
         def fit(c: Candidate) -> float:

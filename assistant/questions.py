@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.english import english_words
+from assistant.english import english_words, frequency
 from assistant.entities import NAME_TOKEN, TYPO_MIN_LENGTH, EntityIndex, written_as_name
 from assistant.expectations import GROUP_NOUNS, KIND_WORDS, asks_for_drawbacks
 from assistant.text import (
@@ -482,7 +482,6 @@ PHRASE_ENDS = re.compile(r"\s*(?:[?.!,;:]|$|(?:" + "|".join(
 
 
 SLIP_MIN_LENGTH = 7  # shorter words one slip from an English word are often names ("docker")
-COMMON_COUNT = 500  # ...and the word slipped from is this common at least
 ASIDE_MIN_COUNT = 400  # an aside is a word this common at least ("ballpark", not "airflow")
 # Tools of this field the corpus may never name whose names are English words too: a word list
 # can't tell them from nouns ("the airflow in our stack", "Prefect, is it better?").
@@ -501,13 +500,14 @@ def _used_as_noun(text: str, match: re.Match[str]) -> bool:
 
 def _english_plural_or_slip(word: str) -> bool:
     """"endpoints" (products come in the singular) and "evryone" (one slip from a common
-    English word, first letter kept) are English, not products' names."""
+    English word, first letter kept; shorter words too often name products) are English, not
+    products' names."""
     if word in PRODUCTS_NAMED_AS_WORDS:
         return False
     if word.endswith("s") and word[:-1] in english_words(1):
         return word[:-1] not in PRODUCTS_NAMED_AS_WORDS
     return len(word) >= SLIP_MIN_LENGTH and any(
-        edit in english_words(COMMON_COUNT) for edit in _one_edit_forms(word))
+        edit in english_words() for edit in _one_edit_forms(word))
 
 
 def _one_edit_forms(word: str) -> set[str]:
@@ -525,7 +525,7 @@ def _opening_aside(text: str, match: re.Match[str]) -> bool:
     set off by a comma is an aside, not a product's name."""
     word = match.group()
     return (not text[: match.start()].strip() and text[match.end():].startswith(",")
-            and word[1:] == word[1:].lower() and word.lower() in english_words(ASIDE_MIN_COUNT)
+            and word[1:] == word[1:].lower() and frequency(word.lower()) >= ASIDE_MIN_COUNT
             and word.lower() not in PRODUCTS_NAMED_AS_WORDS)
 
 
