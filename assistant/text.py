@@ -207,6 +207,16 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # "the secret sauce of W&B": its strength.
     (re.compile(r"\bsecret sauce\b|\bparty trick\b|\bkiller feature\b|\bselling point\b",
                 re.IGNORECASE), "strength"),
+    # "the party trick that makes people reach for W&B": its strength, no more.
+    *(
+        (re.compile(rf"\b{opening} makes? (?:people|teams|folks|everyone|users|devs) (?:reach for"
+                    r"|pick|choose|love|rave about|go for|flock to)\b", re.IGNORECASE), plain)
+        for opening, plain in (("that", "of"), ("what", "what is the strength of"))
+    ),
+    # "ClearML rings a bell under some older name": its original name.
+    (re.compile(r"\s*\brings? a bell\b", re.IGNORECASE), ""),
+    (re.compile(r"\b(?:older|old|previous|former|earlier) name\b", re.IGNORECASE),
+     "original name"),
     # "the brains behind Ray", "did Metaflow start life as", "in a past life": who made it,
     # and what it was at first.
     (re.compile(r"\bthe (?:brains|minds?|people|folks|company) behind\b", re.IGNORECASE),
