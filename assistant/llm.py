@@ -42,8 +42,9 @@ SHAPES = {
     "when to stay, and the cost of moving, as far as the passages tell.",
 }
 # Models write citations in several ways: "[1, 2]", "[1-3]", "[Passage 3]", "[1][2]".
+LIST_SEPARATOR = r"\s*(?:,\s*and|,|;|&|and)\s*"  # between cited numbers: "1, 2 and 4"
 CITATION = re.compile(
-    r"\[(?:(?:passages?|sources?|refs?)\s*)?(\d+(?:\s*(?:,\s*and|,|;|&|and|-|\u2013)\s*\d+)*)\]"
+    rf"\[(?:(?:passages?|sources?|refs?)\s*)?(\d+(?:(?:{LIST_SEPARATOR}|\s*[-\u2013]\s*)\d+)*)\]"
     r"(?:\(#?[^)\s]*\))?",  # "[1](#p1)": a link to the passage is still its citation
     re.IGNORECASE,
 )
@@ -194,7 +195,7 @@ def _citations_normalised(reply: str, passages: int) -> str:
 def _numbers(cited: str) -> list[int]:
     """The passage numbers of "1, 2 and 4" or "1-3", in order, once each."""
     found: list[int] = []
-    for part in re.split(r"\s*(?:,\s*and|,|;|&|and)\s*", cited):
+    for part in re.split(LIST_SEPARATOR, cited):
         low, _, high = re.sub(r"\s", "", part).replace("\u2013", "-").partition("-")
         span = range(int(low), int(high) + 1) if high and int(high) - int(low) < 20 else [
             int(low)]
