@@ -324,6 +324,7 @@ def plain_idioms(text: str) -> str:
 
 # Licences go by name: "Apache-2.0" answers "What license...?".
 LICENSE_NAMES = ("Apache", "MIT", "GPL", "LGPL", "AGPL", "BSD", "MPL")
+_LICENCES = tuple(name.lower() for name in LICENSE_NAMES)  # as a pricing table names them
 # A few interchangeable words of this domain; queries are expanded with them, passages are not.
 SYNONYMS = {
     "cost": ("price", "pricing"),
@@ -355,8 +356,8 @@ SYNONYMS = {
     "downside": ("disadvantage", "limitation"),
     "easy": ("simple", "gentle", "learn"),  # how easy a tool is, the corpus tells as learning
     "design": ("architectur", "approach"),
-    "license": tuple(name.lower() for name in LICENSE_NAMES),  # as a pricing table names them
-    "licence": ("license", *(name.lower() for name in LICENSE_NAMES)),
+    "license": _LICENCES,
+    "licence": ("license", *_LICENCES),
     "saving": ("reduction", "lower"),  # "30x cost reduction", "82% lower costs"
     "hassle": ("overhead", "complexity"),
     "traction": ("popular", "adopted", "star"),  # "community traction": stars, adoption
