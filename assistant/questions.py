@@ -298,12 +298,12 @@ def analyze(
     )
 
 
-def _intent(text: str, named: list[str], tools: list[str] | None = None) -> str:
+def _intent(text: str, named: list[str], tools: list[str]) -> str:
     if _asks_about_moving(text):
         return "fact"
     if DECIDE.search(text) or _asks_for_alternatives(text, named):
         return "decide"
-    if len(named) >= 2 and _compares(text, tools if tools is not None else named):
+    if len(named) >= 2 and _compares(text, tools):
         return "compare"
     if RECOMMEND.search(text):
         return "recommend"
@@ -368,7 +368,7 @@ def _last_topic(history: list[tuple[str, str]], entities: EntityIndex) -> _Topic
             continue
         standalone = _resolve(content, topic, entities)
         named = entities.find(standalone)
-        asked_for_tool = not named and _intent(standalone, named) == "recommend"
+        asked_for_tool = not named and _intent(standalone, named, []) == "recommend"
         if named:
             tools = tuple(n for n in named if n in entities.tools)
             # A turn naming only a library ("our XGBoost code") keeps the tools spoken of.
