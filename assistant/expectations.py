@@ -25,16 +25,22 @@ COUNT_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # "Who makes Ray?" is answered by a sentence that says by or at whom ("Built by Anyscale").
+# Where a question opens: the message's start, or after a sentence's end or a dash ("MLflow —
+# which foundation backs it?").
+CLAUSE_START = r"(?:^|[.?!:;\u2013\u2014]\s*|\s-\s+)\s*"
 AGENT_QUESTION = re.compile(
-    r"^\s*who\s+(?:\w+\s+){0,2}?(?:makes?|made|builds?|built|develops?|developed|creates?|"
-    r"created|maintains?|maintained|founded|owns?|owned|backs?|backed|sponsors?|sponsored|"
+    rf"{CLAUSE_START}who\s+(?:\w+\s+){{0,2}}?(?:makes?|made|builds?|built|develops?|developed|"
+    r"creates?|created|maintains?|maintained|founded|owns?|owned|backs?|backed|sponsors?|sponsored|"
     r"funds?|funded|started|behind)\b"
     # "Which company is behind Ray?", "Whose in-house project was Metaflow?" (not "Which
     # companies should use Ray?", "Whose learning curve is steepest?")
-    r"|^\s*(?:which|what)\s+(?:company|companies|organi[sz]ations?|firms?|foundation)\s+"
-    r"(?:\w+\s+)?(?:behind|backs|backed|built|builds|made|makes|created|creates|develops|"
-    r"developed|maintains|owns|started|founded)\b"
-    r"|^\s*whose\s+(?:[\w-]+\s+){0,2}(?:brainchild|project|idea|creation|baby|invention)\b",
+    rf"|{CLAUSE_START}(?:which|what)\s+(?:[\w-]+\s+){{0,3}}?(?:company|companies|organi[sz]ations?"
+    r"|firms?|foundation|non-?profit|vendor|startup)\s+"
+    # "...is behind Ray?", "...sits behind it?", "...did Metaflow come out of?"
+    r"(?:[\w&-]+\s+){0,2}?(?:behind|backs|backed|built|builds|made|makes|created|creates|develops|"
+    r"developed|maintains|owns|started|founded|(?:come|comes|came) (?:out of|from))\b"
+    rf"|{CLAUSE_START}whose\s+(?:[\w-]+\s+){{0,2}}"
+    r"(?:brainchild|project|idea|creation|baby|invention)\b",
     re.IGNORECASE,
 )
 AGENT = re.compile(

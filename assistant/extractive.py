@@ -40,9 +40,9 @@ from assistant.expectations import (
     states_drawback,
 )
 from assistant.measures import CountAsked, count_asked, stated_count
-from assistant.questions import DECIDE, Question, topic_groups
+from assistant.questions import DECIDE, Question, topic_groups, without_names
 from assistant.retrieval import HybridSearch, Retrieval
-from assistant.text import spellings, split_sentences, term_groups, terms, word_count
+from assistant.text import numbers, spellings, split_message, term_groups, terms, word_count
 
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
@@ -128,6 +128,13 @@ class ExtractiveAnswerer(Answerer):
         scored = self._candidates(retrieval, pool, question.text, question.entities)
         tools = frozenset(self.search.snapshot.entities.tools)
         candidates = self._of_the_kind_asked(question, scored, tools)
+        sentences = split_message(question.text)
+        if not candidates and len(sentences) > 1:
+            # What a message tells before it asks may bury the answer in the first search
+            # ("...who stewards the projects we depend on. Which foundation backs Kubeflow?"):
+            # the question alone is searched before concluding the corpus lacks it.
+            scored += self._facet(sentences[-1], pool, question.entities, 2 * self.facet_k)
+            candidates = self._of_the_kind_asked(question, scored, tools)
         if PRICE_QUESTION.search(question.text):
             # Once the best sentence states a price, sentences that state none only distract.
             best = max(candidates, key=lambda c: c.score, default=None)
@@ -172,15 +179,19 @@ class ExtractiveAnswerer(Answerer):
             # about all of them may rank below each one's own. The first search favoured the
             # tool the asker has; this one looks past it.
             others = [n for n in question.entities if n not in current]
-            found += self._facet(question.text, pool, others, 2 * self.facet_k)
+            # What is needed, without the tool the asker has: its name would pull its passages.
+            needed = without_names(question.text, sorted(current), self.search.snapshot.entities)
+            found += self._facet(needed, pool, others, 2 * self.facet_k)
         expand = self.search.snapshot.entities.expand
         candidates = _unique([
-            _rescored(c, _tool_bonus(c, tools, current, expand) + _polarity(c, avoided))
+            _rescored(c, _tool_bonus(c, tools) + _polarity(c, avoided))
             for c in found
         ])
         # A sentence that needs what the question avoids ("...must understand Kubernetes") is
         # no answer to "nobody knows Kubernetes", however well it matches the words.
         candidates = [c for c in candidates if _polarity(c, avoided) >= 0] or candidates
+        # Nor is the tool the asker already has, or a part of it, the one to move to.
+        candidates = [c for c in candidates if not expand(c.subject) & current] or candidates
         if SUPERLATIVE.search(question.text):
             ranking = _ranking(found, tools)
             if ranking:
@@ -209,7 +220,7 @@ class ExtractiveAnswerer(Answerer):
     def _told_of(self, question: Question) -> frozenset[str]:
         """The tools a message names only in what it tells before its last sentence, with the
         tools they imply ("Kubeflow Pipelines": Kubeflow too)."""
-        sentences = split_sentences(question.text)
+        sentences = split_message(question.text)
         if len(sentences) < 2:
             return frozenset()
         entities = self.search.snapshot.entities
@@ -496,6 +507,9 @@ class ExtractiveAnswerer(Answerer):
         wants_duration = bool(DURATION_QUESTION.search(query))
         wants_list = bool(LIST_QUESTION.search(query))
         wants_requirement = self._asks_requirement(query)
+        # A number the question quotes ("what did 3.11 add?") marks the sentences stating it;
+        # a lone digit ("our 2 engineers") marks too many.
+        quoted = {n for n in numbers(query) if "." in n or len(n) > 1}
         candidates: list[Candidate] = []
         for rank, hit in enumerate(retrieval.hits):
             marker = pool.add(hit)
@@ -538,6 +552,8 @@ class ExtractiveAnswerer(Answerer):
                     focus += QUANTITY_BONUS
                 if wants_requirement and REQUIREMENT.search(unit):
                     focus += QUANTITY_BONUS
+                if quoted and quoted & numbers(unit):
+                    focus += QUANTITY_BONUS
                 antecedent = ""
                 if index > 0 and ANAPHORIC.match(unit):
                     # Quoted alone it would dangle: the sentence it points to comes with it.
@@ -558,12 +574,8 @@ def _term_set(text: str) -> frozenset[str]:
     return frozenset(terms(text))
 
 
-def _tool_bonus(candidate: Candidate, tools: set[str], current: frozenset[str],
-                expand: Callable[[str | None], frozenset[str]]) -> float:
-    """A recommendation favours sentences about a tool, but not about the one the asker has
-    (or a part of it)."""
-    if expand(candidate.subject) & current:
-        return -0.1
+def _tool_bonus(candidate: Candidate, tools: set[str]) -> float:
+    """A recommendation favours sentences about a tool."""
     return 0.1 if candidate.subject in tools else 0.0
 
 

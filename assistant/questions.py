@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from assistant.english import english_words, frequency
 from assistant.entities import NAME_TOKEN, TYPO_MIN_LENGTH, EntityIndex, written_as_name
-from assistant.expectations import GROUP_NOUNS, KIND_WORDS, asks_for_drawbacks
+from assistant.expectations import AGENT_QUESTION, GROUP_NOUNS, KIND_WORDS, asks_for_drawbacks
 from assistant.text import (
     STOPWORDS,
     has_synonyms,
@@ -17,7 +17,7 @@ from assistant.text import (
     plain_idioms,
     query_terms,
     spell_out_abbreviations,
-    split_sentences,
+    split_message,
     stem,
     term_groups,
     terms,
@@ -62,6 +62,10 @@ HOLDING_ON = re.compile(r"\b(?:hang|hangs|hanging|hung|hold|holds|holding|held) 
 BACKGROUND = re.compile(r"\s*(?:we|we're|we've|our|i|i'm|i've|my|us)\b", re.IGNORECASE)
 # Words that ask for advice: "Should we...", "Is it worth...", "What do you recommend...".
 ADVICE = re.compile(r"\b(?:should|worth|sense|idea|recommend|advise|suggest)\b", re.IGNORECASE)
+# A question that opens on what it asks ("Which concepts...?", "Is that fear justified?").
+OWN_QUESTION = re.compile(
+    r"\s*(?:which|what|how|who|whose|where|when|why|(?:is|are|does|do|was) (?:that|this|those|these))"
+    r"\b", re.IGNORECASE)
 # "These tools", "which of them": the tools compared, referred to as a group.
 COLLECTIVE = re.compile(
     rf"\b(?:these|those|the|all|both)\s+(?:\w+\s+)?(?:{GROUP_NOUNS})\b"
@@ -290,9 +294,10 @@ def analyze(
         intent=intent,
         injection=injection,
         unknown_names=_unknown_names(_asked_part(text), entities, vocabulary, common_words),
-        # Whether to leave or keep a tool the corpus covers, or what leaving it involves, is on
-        # topic however it is worded.
-        uncovered=not ((intent == "decide" or DECIDE.search(text)) and named)
+        # Whether to leave or keep a tool the corpus covers, what leaving it involves, or who
+        # made it, is on topic however it is worded ("which well-known company...").
+        uncovered=not ((intent == "decide" or DECIDE.search(text) or AGENT_QUESTION.search(text))
+                       and named)
         and _uncovered(text, entities, vocabulary),
         collective=bool(COLLECTIVE.search(text)),
     )
@@ -301,13 +306,27 @@ def analyze(
 def _intent(text: str, named: list[str], tools: list[str]) -> str:
     if _asks_about_moving(text):
         return "fact"
-    if DECIDE.search(text) or _asks_for_alternatives(text, named):
+    if (DECIDE.search(text) or _asks_for_alternatives(text, named)) \
+            and not _asks_past_the_decision(text):
         return "decide"
     if len(named) >= 2 and _compares(text, tools):
         return "compare"
     if RECOMMEND.search(text):
         return "recommend"
     return "fact"
+
+
+def _asks_past_the_decision(text: str) -> bool:
+    """"...if we keep Kubeflow. Which cluster concepts must each of them grasp?", "...leaving
+    Kubeflow means redoing our code. Is that fear justified?": a message whose question asks a
+    thing of its own after telling of a move, not whether to make it ("...Should we?")."""
+    sentences = split_message(text)
+    if len(sentences) < 2:
+        return False
+    asked = sentences[-1]
+    topic = [t for t in terms(asked) if t not in _QUESTION_TERMS]
+    return (bool(OWN_QUESTION.match(asked)) and len(topic) >= 2
+            and not DECIDE.search(asked) and not ADVICE.search(asked))
 
 
 def _compares(text: str, tools: list[str]) -> bool:
@@ -325,7 +344,7 @@ def _asks_about_moving(text: str) -> bool:
     you recommend?" still ask whether to leave)."""
     return not ADVICE.search(text) and any(
         DECIDE.search(sentence) and (ABOUT_MOVING.search(sentence) or asks_for_drawbacks(sentence))
-        for sentence in split_sentences(text)
+        for sentence in split_message(text)
     )
 
 
@@ -420,7 +439,7 @@ def _asked_part(text: str) -> str:
     """The message without the sentences that only tell of the asker: "We run on EKS and use
     Katib. Should we leave Kubeflow?" asks about Kubeflow, whatever else it mentions; "Compare
     Airflow with Kubeflow. We have 5 engineers." still asks about Airflow."""
-    sentences = split_sentences(text)
+    sentences = split_message(text)
     if len(sentences) < 2:
         return text
     return " ".join(s for s in sentences if not BACKGROUND.match(s) or s.rstrip().endswith("?")

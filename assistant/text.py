@@ -31,6 +31,7 @@ STOPWORDS = frozenset(
 )
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9$])")
+_MESSAGE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=\S)")
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "approx.", "Inc.", "Ltd.", "Mr.", "Dr.", "No.")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.'&][A-Za-z0-9]+)*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -38,10 +39,20 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, keeping abbreviations such as "e.g." inside their sentence."""
+    return _split(text, _SENTENCE_END)
+
+
+def split_message(text: str) -> list[str]:
+    """Split a typed message into sentences; chat opens them in lower case too ("kf feels
+    heavy. what should we use?")."""
+    return _split(text, _MESSAGE_END)
+
+
+def _split(text: str, boundary: re.Pattern[str]) -> list[str]:
     text = " ".join(text.split())
     if not text:
         return []
-    pieces = _SENTENCE_END.split(text)
+    pieces = boundary.split(text)
     sentences: list[str] = []
     for piece in pieces:
         if sentences and sentences[-1].endswith(_ABBREVIATIONS):
@@ -144,6 +155,29 @@ ABBREVIATIONS = {
     "deps": "dependencies",
     "perf": "performance",
     "mgmt": "management",
+    "shld": "should",
+    "til": "until",
+    "wk": "week",
+    "wks": "weeks",
+    "hrs": "hours",
+    "yrs": "years",
+    "lib": "library",
+    "hparam": "hyperparameter",
+    "hparams": "hyperparameters",
+    "org": "organization",
+    "orgs": "organizations",
+    "co": "company",
+    "config": "configuration",
+    "info": "information",
+    "approx": "approximately",
+    "env": "environment",
+    "envs": "environments",
+    # Contractions typed without their apostrophe.
+    **{bare: full for full in (
+        "isn't", "aren't", "wasn't", "weren't", "don't", "doesn't", "didn't", "haven't",
+        "hasn't", "can't", "won't", "shouldn't", "wouldn't", "couldn't", "I'm", "I've",
+        "you're", "they're", "that's", "what's", "where's", "how's", "there's")
+       for bare in (full.replace("'", "").lower(),)},
 }
 _ABBREVIATION = re.compile(
     r"(?<![\w&.-])("
@@ -198,6 +232,10 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     (re.compile(r"\bstops? (?:fumbling|struggling|flailing)(?: around)?(?: (?:in|with))?\b"
                 r"|\b(?:get|gets|getting) going (?:with|in)\b", re.IGNORECASE),
      "is productive with"),
+    # "how long til the team isn't lost": until it is productive.
+    (re.compile(r"\b(?:isn't|aren't|is not|are not|won't be|will not be|stops? being|stop feeling)"
+                r" (?:so |totally |completely )?lost\b", re.IGNORECASE),
+     "is productive"),
     # "one box that does it all": an all-in-one platform.
     (re.compile(r"\bone (?:box|thing|tool|platform|place) (?:that )?(?:does|do|covers|handles) "
                 r"(?:it all|everything)\b", re.IGNORECASE), "an all-in-one platform"),
@@ -213,6 +251,10 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                     r"|pick|choose|love|rave about|go for|flock to)\b", re.IGNORECASE), plain)
         for opening, plain in (("that", "of"), ("what", "what is the strength of"))
     ),
+    # Chat's "diff": "a diff name" is a different one, "what's the diff?" the difference.
+    (re.compile(r"\bdiff\b(?=\s+(?!(?:between|in|of|with|btw)\b)[a-z])", re.IGNORECASE),
+     "different"),
+    (re.compile(r"\bdiff\b", re.IGNORECASE), "difference"),
     # "ClearML rings a bell under some older name": its original name.
     (re.compile(r"\s*\brings? a bell\b", re.IGNORECASE), ""),
     (re.compile(r"\b(?:older|old|previous|former|earlier) name\b", re.IGNORECASE),
@@ -373,6 +415,9 @@ SYNONYMS = {
     "rave": ("excel", "best", "advantage"),  # "what makes people rave about W&B"
     "automatic": ("auto",),  # "auto-logs", "auto-scaling"
     "automatically": ("auto",),
+    "register": ("registry",),  # "a place to register models": a model registry
+    "freebie": ("free", "credit"),  # "any freebie money to try it": free credit
+    "macbook": ("laptop",),  # "from my macbook up to a GPU farm"
 }
 
 

@@ -151,6 +151,19 @@ CASUAL = [
     # "have to" asks what a tool requires.
     ("Will our data scientists have to learn k8s if we standardize on Kubeflow?",
      ["every data scientist must understand Kubernetes"]),
+    # Chat shorthand and contractions typed bare ("shld", "isnt", "a diff name").
+    ("clearml went by a diff name before right? what was it", ["Allegro Trains"]),
+    ("if we pick ray how long til the team isnt lost", ["1-2 weeks"]),
+    ("which kf piece does hparam search", ["Katib"]),
+    ("does anyscale give any freebie money to try it", ["$100 free credit"]),
+    ("can ray scale from my macbook up to a giant gpu farm", ["laptop to thousands of GPUs"]),
+    # Who made a tool, however the maker is described.
+    ("which big streaming co did metaflow come out of", ["Netflix"]),
+    ("mlflow — which nonprofit umbrella org sits behind it", ["Linux Foundation"]),
+    ("Legal cares who stewards the projects we depend on. Which non-profit umbrella "
+     "organisation stands behind Kubeflow?", ["Cloud Native Computing Foundation"]),
+    # A number the question quotes marks the sentence stating it.
+    ("what came with mlflow 3.11?", ["agent server"]),
 ]
 
 
@@ -474,6 +487,10 @@ def test_answers_a_recommendation_is_not_the_tool_the_asker_already_has(assistan
                          "push to prod without a new framework. Kubeflow has been a slog. "
                          "What fits?")
     assert slog.answer.startswith("Metaflow")
+    # Told of in lower-case chat, the tool the asker has is looked past too.
+    tank = assistant.ask("all we need is logging runs + a place to register models. kf feels "
+                         "like a tank for that. what shld we use")
+    assert tank.answer.startswith("Consider MLflow or ClearML")
     # Named in the question itself, a tool may be the answer.
     named = assistant.ask("Should we use Kubeflow if we need strict multi-tenancy?")
     assert "Stick with Kubeflow if" in named.answer

@@ -132,6 +132,13 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("Does BentoML do the whole ML lifecycle or just one slice?", "fact"),
         ("Is Ray cheaper than Spark?", "compare"),
         ("Between Kubeflow and MLflow, which one needs Kubernetes know-how?", "compare"),
+        # A question of its own after telling of a move asks that, not whether to move.
+        ("I worry how much my modellers must know if we keep Kubeflow. Which cluster concepts "
+         "must each of them grasp?", "fact"),
+        ("Our team fears leaving Kubeflow means redoing our PyTorch code. Is that fear "
+         "justified?", "fact"),
+        ("We barely use Kubeflow and leaving it looks cheap. What do you advise?", "decide"),
+        ("we barely use kubeflow. time to leave kubeflow?", "decide"),
     ],
 )
 def test_questions_intent(assistant, text, intent):
@@ -299,6 +306,10 @@ def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant)
     assert "Weights & Biases" not in _analyze(assistant, "check wandb.ai for me").text
     assert _analyze(assistant, "we have no infra people").text == (
         "we have no infrastructure people")
+    # Contractions typed bare; "diff" as a word's modifier or on its own.
+    assert _analyze(assistant, "ray isnt just ml").text == "ray isn't just ml"
+    assert _analyze(assistant, "a diff name?").text == "a different name?"
+    assert _analyze(assistant, "whats the diff").text == "what's the difference"
 
 
 def test_questions_a_slip_in_a_word_of_the_corpus_is_mended(assistant):
