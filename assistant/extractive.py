@@ -9,7 +9,6 @@ get a structured answer whose parts come from focused searches ("facets") over t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 

@@ -64,8 +64,8 @@ BACKGROUND = re.compile(r"\s*(?:we|we're|we've|our|i|i'm|i've|my|us)\b", re.IGNO
 ADVICE = re.compile(r"\b(?:should|worth|sense|idea|recommend|advise|suggest)\b", re.IGNORECASE)
 # A question that opens on what it asks ("Which concepts...?", "Is that fear justified?").
 OWN_QUESTION = re.compile(
-    r"\s*(?:which|what|how|who|whose|where|when|why|(?:is|are|does|do|was) (?:that|this|those|these))"
-    r"\b", re.IGNORECASE)
+    r"\s*(?:which|what|how|who|whose|where|when|why"
+    r"|(?:is|are|does|do|was) (?:that|this|those|these))\b", re.IGNORECASE)
 # "These tools", "which of them": the tools compared, referred to as a group.
 COLLECTIVE = re.compile(
     rf"\b(?:these|those|the|all|both)\s+(?:\w+\s+)?(?:{GROUP_NOUNS})\b"
