@@ -8,8 +8,12 @@ import re
 from assistant.text import LICENSE_NAMES, STOPWORDS, SUPERLATIVES, stem, terms, words
 
 # Questions whose answer is a quantity prefer sentences that state one (expected answer type).
+# "How much do they need to alter their code?" asks a degree, not an amount, unless it is paid.
+HOW_MUCH = (r"how much(?!\s+(?:do|does|did|will|would|should|must)\s+(?:[\w&-]+\s+){1,3}?"
+            r"(?:need|have)\s+to\s+(?!cost|charge|pay|spend|save|budget|set aside)\w+)")
 QUANTITY = re.compile(
-    r"\b(how (much|many|long|big|large|fast|popular)|cost|costs|price|prices|pricing|priced|"
+    rf"\b({HOW_MUCH}|"
+    r"how (many|long|big|large|fast|popular)|cost|costs|price|prices|pricing|priced|"
     r"charge|fee|fees|stars|percent|budget|expensive|pricey|pricier|cheap|cheaper)\b",
     re.IGNORECASE,
 )
@@ -20,7 +24,9 @@ COUNT = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|dozens
 # Questions only a count answers ("how long" may be "about a day"); the plural after "how many"
 # is what is counted ("GitHub stars", "engineers"), and "how many times" asks how often.
 COUNT_QUESTION = re.compile(
-    r"\bhow many\b(?! times\b)(?: (?:[\w&-]+ )?(?!(?:does|is|was|has|us)\b)([\w-]+s)\b)?"
+    # "how many libraries/frameworks": either counted.
+    r"\bhow many\b(?! times\b)(?: (?:[\w&-]+ )?(?!(?:does|is|was|has|us)\b)"
+    r"([\w-]+s(?:/[\w-]+s)*)\b)?"
     r"|\b(?:stars|percent)\b",
     re.IGNORECASE,
 )
@@ -75,7 +81,8 @@ KINDS_STATED = ((DATE_QUESTION, DATE), (AGENT_QUESTION, AGENT), (LICENSE_QUESTIO
                 (VERSION_QUESTION, VERSION))
 # "What does ClearML cover?" wants the list of what it covers: sentences that enumerate.
 LIST_QUESTION = re.compile(
-    r"\bwhat (kinds? of \w+ |sort of \w+ )?(does|do|can|will) [\w&' ]{1,40}? (cover|handle|offer|"
+    r"\b(?:what|which) (kinds? of \w+ |sort of \w+ |\w+ \w+ )?(does|do|can|will) [\w&' ]{1,40}? "
+    r"(cover|handle|offer|"
     r"support|provide|include|do|bring)\b|\bwhat (features|capabilities|workloads|components)\b",
     re.IGNORECASE,
 )
@@ -151,8 +158,8 @@ COMPARISON_WORDS = frozenset(stem(w) for w in """
 # A question about what something costs wants a price (an amount, a tier, "free"), not any
 # number: "82% lower costs" states a saving, "From $15/month" states a price.
 PRICE_QUESTION = re.compile(
-    r"\b(how much (does|do|is|are|would|will)\b(?!.{0,40}\b(time|ramp|effort|learn))|cost|costs|"
-    r"price|prices|pricing|priced|pricey|pricier|charge|charges|fee|fees|expensive|cheap|cheaper|"
+    rf"\b({HOW_MUCH} (does|do|is|are|would|will)\b(?!.{{0,40}}\b(time|ramp|effort|learn))|"
+    r"cost|costs|price|prices|pricing|priced|pricey|pricier|charge|charges|fee|fees|expensive|cheap|cheaper|"
     r"paid|pay)\b",
     re.IGNORECASE,
 )

@@ -126,14 +126,14 @@ class ExtractiveAnswerer(Answerer):
     def _fact(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         scored = self._candidates(retrieval, pool, question.text, question.entities)
         tools = frozenset(self.search.snapshot.entities.tools)
-        candidates = self._of_the_kind_asked(question, scored, tools)
         sentences = split_message(question.text)
-        if not candidates and len(sentences) > 1:
+        if len(sentences) > 1:
             # What a message tells before it asks may bury the answer in the first search
             # ("...who stewards the projects we depend on. Which foundation backs Kubeflow?"):
-            # the question alone is searched before concluding the corpus lacks it.
-            scored += self._facet(sentences[-1], pool, question.entities, 2 * self.facet_k)
-            candidates = self._of_the_kind_asked(question, scored, tools)
+            # the question alone is searched too.
+            scored = _unique(scored + self._facet(sentences[-1], pool, question.entities,
+                                                  2 * self.facet_k))
+        candidates = self._of_the_kind_asked(question, scored, tools)
         if PRICE_QUESTION.search(question.text):
             # Once the best sentence states a price, sentences that state none only distract.
             best = max(candidates, key=lambda c: c.score, default=None)

@@ -77,7 +77,7 @@ COLLECTIVE = re.compile(
 ALTERNATIVE_TO = re.compile(r"\b(?:alternatives? (?:to|for)|instead of)\s+(.+)", re.IGNORECASE)
 COMPARE = re.compile(
     r"\b(vs\.?|versus|compare[sd]?|comparing|comparison|difference|differences|differ|better|"
-    r"worse|cheaper|faster|easier|simpler|or|than)\b"  # "harder to learn than..."
+    r"worse|cheaper|faster|easier|simpler|or|than|respectively|each|both)\b"  # "harder than..."
     r"|^\s*(between)\b",  # "Between Kubeflow and MLflow, which...", not "isolation between jobs"
     re.IGNORECASE,
 )
@@ -331,10 +331,12 @@ def _asks_past_the_decision(text: str) -> bool:
 
 def _compares(text: str, tools: list[str]) -> bool:
     """Whether a question naming two things compares them: "Ray vs Spark", "cheaper than",
-    or "or" between two tools ("MLflow or Metaflow?"), not "does Metaflow run on AWS or only
-    Kubernetes?" nor "the whole ML lifecycle or just one slice?"."""
+    or "or", "each" or "respectively" between two tools ("MLflow or Metaflow?"), not "does
+    Metaflow run on AWS or only Kubernetes?" nor "the whole ML lifecycle or just one slice?"."""
     found = {(m.group(1) or m.group(2)).lower() for m in COMPARE.finditer(text)}
-    return bool(found - {"or"}) or (bool(found) and len(tools) >= 2)
+    # "...with MLflow, with Metaflow and with Ray respectively?" asks the same of each.
+    of_two = {"or", "respectively", "each", "both"}
+    return bool(found - of_two) or (bool(found) and len(tools) >= 2)
 
 
 def _asks_about_moving(text: str) -> bool:

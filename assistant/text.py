@@ -216,6 +216,15 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                 r"|(?:\bbeing |\bbe |(?<=\bthey are )|(?<=\bwe are )|(?<=\byou are ))"
                 r"(?:actually |really )?useful with\b", re.IGNORECASE),
      "productive with"),
+    # "What should they type to bring it up?": what command starts it ("what type of..." is a
+    # kind, and "pick up traffic" no start).
+    (re.compile(r"\b(?:type|enter)(?= (?:in )?to\b|\s*[?.!]|$)", re.IGNORECASE),
+     "run as a command"),
+    (re.compile(r"\b(?:bring|fire|boot)(?:s|ing)? ((?:[\w&-]+ ){0,2}?)up\b", re.IGNORECASE),
+     lambda match: f"start {match.group(1).strip()}".rstrip()),
+    # "What's the deal with BentoML?": what it is.
+    (re.compile(r"\bwhat(?:'s| is) the (?:deal|story|scoop|lowdown) (?:with|on)\b", re.IGNORECASE),
+     "what is"),
     # "What's the damage for a team on W&B?": what it costs.
     (re.compile(r"\bwhat(?:'s| is| would be| will be) the damage\b", re.IGNORECASE),
      "how much does it cost"),
@@ -232,6 +241,10 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     (re.compile(r"\bstops? (?:fumbling|struggling|flailing)(?: around)?(?: (?:in|with))?\b"
                 r"|\b(?:get|gets|getting) going (?:with|in)\b", re.IGNORECASE),
      "is productive with"),
+    # "quicker to pick up", "easy to pick up": to learn ("pick up traffic" is not).
+    (re.compile(r"\b((?:quick|quicker|quickest|easy|easier|easiest|hard|harder|hardest|fast"
+                r"|faster|fastest|simple|simpler|simplest) to) pick (?:it |them )?up\b",
+                re.IGNORECASE), r"\1 learn"),
     # "how long til the team isn't lost": until it is productive.
     (re.compile(r"\b(?:isn't|aren't|is not|are not|won't be|will not be|stops? being|stop feeling)"
                 r" (?:so |totally |completely )?lost\b", re.IGNORECASE),
@@ -240,8 +253,12 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     (re.compile(r"\bone (?:box|thing|tool|platform|place) (?:that )?(?:does|do|covers|handles) "
                 r"(?:it all|everything)\b", re.IGNORECASE), "an all-in-one platform"),
     # "have someone else host it": a managed offering.
-    (re.compile(r"\bsomeone else (?:to )?(?:host|run|manage)s?(?: it| them)?\b", re.IGNORECASE),
+    # ...a "vendor-run" one, or hosting it "not ourselves".
+    (re.compile(r"\b(?:someone else|a vendor) (?:to )?(?:host|run|manage)s?(?: it| them)?\b"
+                r"|\b(?:did|do|does|would)(?: not|n't) (?:want to )?(?:host|run) (?:it|them|things"
+                r"|this|anything) (?:ourselves|myself)\b", re.IGNORECASE),
      "a managed tier"),
+    (re.compile(r"\bvendor[- ](?:run|hosted|managed|operated)\b", re.IGNORECASE), "managed"),
     # "the secret sauce of W&B": its strength.
     (re.compile(r"\bsecret sauce\b|\bparty trick\b|\bkiller feature\b|\bselling point\b",
                 re.IGNORECASE), "strength"),
@@ -406,10 +423,20 @@ SYNONYMS = {
     "smooth": ("easy", "easier"),
     "break": ("change",),  # "will the apps break?": "signatures will change"
     "isolation": ("tenancy", "tenant", "namespace"),  # isolation between teams is multi-tenancy
+    "separation": ("tenancy", "tenant", "namespace"),
+    "access": ("rbac",),  # access control is role-based (RBAC)
+    "permission": ("rbac",),
+    "quota": ("limit",),
+    "limit": ("quota",),
     "onboard": ("learn", "ramp"),  # "the roughest onboarding": the steepest learning curve
     "rough": ("steep", "hard"),
     "fiddle": ("change",),  # "fiddling with my code": code changes
     "tweak": ("change",),
+    "alter": ("change",),
+    "depend": ("require",),  # "how much they depend on a cluster": what they require
+    "style": ("pattern",),  # "which delivery styles": serving patterns
+    "bulk": ("batch",),
+    "modify": ("change",),
     "record": ("log", "track"),  # "before it starts recording runs": it auto-logs them
     "prediction": ("inference", "serving"),
     "rave": ("excel", "best", "advantage"),  # "what makes people rave about W&B"

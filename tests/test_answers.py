@@ -164,6 +164,15 @@ CASUAL = [
      "organisation stands behind Kubeflow?", ["Cloud Native Computing Foundation"]),
     # A number the question quotes marks the sentence stating it.
     ("what came with mlflow 3.11?", ["agent server"]),
+    # Counted things written as alternatives; how much to change is no number.
+    ("how many ai libs/frameworks does mlflow plug into", ["100+ AI frameworks"]),
+    ("How much do we need to alter our code before ClearML starts recording runs?",
+     ["minimal code changes"]),
+    # Typing to bring a tool up is running its command; delivery styles are serving patterns.
+    ("What exactly do I type to bring an MLflow server up?", ["uvx mlflow server"]),
+    ("Which delivery styles does BentoML support?", ["real-time inference, async tasks"]),
+    ("What does Kubeflow give us for access control and team separation?", ["RBAC"]),
+    ("whats the deal with bentoml", ["BentoML focuses specifically on the serving layer"]),
 ]
 
 
@@ -281,6 +290,15 @@ def test_answers_comparison_lines_speak_to_the_aspect(assistant):
          ["**Ray:**", "**Kubeflow:**", "Kubernetes-native"]),
         ("How is Metaflow designed compared with Kubeflow?",
          ["**Metaflow:**", "abstracting away infrastructure"]),
+        # The same asked of each tool, "respectively".
+        ("How long until we are productive with MLflow, with Metaflow and with Ray "
+         "respectively?", ["takes hours", "about a day", "1-2 weeks"]),
+        ("If we did not want to host things ourselves, what vendor-run options exist for "
+         "Kubeflow, MLflow and BentoML respectively?",
+         ["self-managed only", "Databricks MLflow", "BentoCloud"]),
+        ("mlflow vs ray: which one is quicker to pick up?", ["takes hours", "1-2 weeks"]),
+        ("How do Kubeflow and Ray differ in how much they depend on Kubernetes?",
+         ["does not require it"]),
     ],
 )
 def test_answers_comparison_in_another_form_of_the_corpus_words(assistant, question, facts):
