@@ -208,7 +208,12 @@ class Assistant:
         # synonyms, is evidence too.
         if not (about_tools or asks_for_tool):
             return False
-        groups = topic_groups(question.text, question.entities, self.snapshot.entities)
+        # Words the corpus never uses ("war stories", "at night") are in no passage: the share
+        # is of the words it does use.
+        asked = topic_groups(question.text, question.entities, self.snapshot.entities)
+        groups = [group for group in asked if group & self._known_words]
+        if asked and not groups:
+            return False
         # A tool must be what the passage is about; a part or a backer ("Katib") is only ever
         # mentioned, so a mention will do, but then every topic word must be there too: a
         # passage on "decorated Python functions" doesn't answer how to write one.

@@ -43,8 +43,13 @@ AGENT_QUESTION = re.compile(
     rf"|{CLAUSE_START}(?:which|what)\s+(?:[\w-]+\s+){{0,3}}?(?:company|companies|organi[sz]ations?"
     r"|firms?|foundation|non-?profit|vendor|startup)\s+"
     # "...is behind Ray?", "...sits behind it?", "...did Metaflow come out of?"
-    r"(?:[\w&-]+\s+){0,2}?(?:behind|backs|backed|built|builds|made|makes|created|creates|develops|"
-    r"developed|maintains|owns|started|founded|(?:come|comes|came) (?:out of|from))\b"
+    r"(?:[\w&-]+\s+){0,2}?(?:behind|backs?|backed|build|built|builds|make|made|makes|create|created"
+    r"|creates|develops?|developed|maintains?|owns?|start(?!\s+(?:with|on|using))|started|found"
+    r"|founded"
+    r"|(?:come|comes|came) (?:out of|from))\b"
+    # "metaflow come from what company originally?"
+    r"|\b(?:come|comes|came)\s+(?:out\s+of|from)\s+(?:what|which)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:company|organi[sz]ation|firm|foundation|vendor|startup)\b"
     rf"|{CLAUSE_START}whose\s+(?:[\w-]+\s+){{0,2}}"
     r"(?:brainchild|project|idea|creation|baby|invention)\b",
     re.IGNORECASE,
@@ -89,8 +94,10 @@ LIST_QUESTION = re.compile(
 # A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
 # sentences that negate it too ("does not require Kubernetes expertise").
 NEGATION = re.compile(
-    r"\b(not(?! (?:just|only|merely|simply)\b)|no|nobody|none|neither|nor|never|without|don't|"
-    r"doesn't|didn't|can't|won't|isn't|aren't|avoid)\b",  # "not just ML pipelines" adds a need
+    r"\b(?:(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|isn't"
+    r"|aren't|avoid)\b)"
+    r"(?! (?:just|only|merely|simply|even)\b)",  # "not just ML pipelines" adds a need, as does
+    # "isn't even ML pipelines"
     re.IGNORECASE)
 # "How long to learn Ray?", "Which is quicker to pick up?": a duration answers, in digits or not
 # ("about a day", "1-2 weeks", "takes hours").

@@ -301,7 +301,11 @@ class ExtractiveAnswerer(Answerer):
         blocks: list[tuple[float, list[str]]] = []  # how well each part fits the situation told
         # What the asker says of their situation ("we rely on namespaces for multi-tenancy"):
         # the part whose sentences speak to most of it is the one to read first.
-        situation = topic_groups(question.text, question.entities, entities)
+        # Words the corpus never uses ("a bank", "the CTO") are held by no part: left out, they
+        # don't dilute the share the others hold.
+        idf = self.search.snapshot.bm25.idf
+        situation = [group for group in topic_groups(question.text, question.entities, entities)
+                     if any(term in idf for term in group)]
         # The parts the asker names count too when a sentence names several of them ("Stick with
         # Kubeflow if... (Pipelines, Katib, KServe, Notebooks)"); one or two ("Kubernetes and
         # KServe") are named by the sentences of every part.

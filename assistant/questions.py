@@ -86,6 +86,7 @@ RECOMMEND = re.compile(
     rf"\b(which|any) of (the|these|those) ({KIND_WORDS})\b|"
     r"\brecommend|\bbest (tool|option|choice|fit|for)\b|"
     r"\bshould (we|i) (use|pick|choose|adopt|go with|try|(switch|move|migrate) to)\b|"
+    r"\bwhat (?:to|do we|can we|could we) (?:use|pick|choose|adopt|go with|try)(?: instead)?\b|"
     r"\bgood (fit|choice)\b|\bbottleneck\b|"
     # Asked in passing: "What's the move?", "What would you pick?", "What fits?"
     r"\bwhat(?:'s| is) the move\b|\bwhat (?:would|do) you (?:pick|suggest|choose|go with)\b|"
@@ -286,7 +287,9 @@ def analyze(
     turns = [(role, mended(content) if role == "user" else content) for role, content in history]
     text = resolve_followup(text, turns, entities) if text else text
     named = entities.find(text)
-    intent = _intent(text, named, [n for n in named if n in entities.tools])
+    # The tools named, not those a name implies ("Kubeflow" by "Kubeflow Pipelines").
+    implied = {other for name in named for other in entities.expand(name) if other != name}
+    intent = _intent(text, named, [n for n in named if n in entities.tools and n not in implied])
     return Question(
         asked=asked,
         text=text,
@@ -294,10 +297,11 @@ def analyze(
         intent=intent,
         injection=injection,
         unknown_names=_unknown_names(_asked_part(text), entities, vocabulary, common_words),
-        # Whether to leave or keep a tool the corpus covers, what leaving it involves, or who
-        # made it, is on topic however it is worded ("which well-known company...").
-        uncovered=not ((intent == "decide" or DECIDE.search(text) or AGENT_QUESTION.search(text))
-                       and named)
+        # Whether to leave or keep a tool the corpus covers, what leaving it involves, who made
+        # it or what its weak point is, is on topic however it is worded ("which well-known
+        # company...").
+        uncovered=not ((intent == "decide" or DECIDE.search(text) or AGENT_QUESTION.search(text)
+                        or asks_for_drawbacks(text)) and named)
         and _uncovered(text, entities, vocabulary),
         collective=bool(COLLECTIVE.search(text)),
     )
@@ -336,7 +340,9 @@ def _compares(text: str, tools: list[str]) -> bool:
     found = {(m.group(1) or m.group(2)).lower() for m in COMPARE.finditer(text)}
     # "...with MLflow, with Metaflow and with Ray respectively?" asks the same of each.
     of_two = {"or", "respectively", "each", "both"}
-    return bool(found - of_two) or (bool(found) and len(tools) >= 2)
+    # Three tools or more asked of at once ("mlflow, metaflow, ray - which is slow to learn?")
+    # are compared however it is worded.
+    return bool(found - of_two) or (bool(found) and len(tools) >= 2) or len(tools) >= 3
 
 
 def _asks_about_moving(text: str) -> bool:
@@ -463,8 +469,10 @@ def _unknown_names(
         if (
             len(lowered) < 3
             or lowered in STOPWORDS
-            # Words of how questions are asked ("downside", "pricier") name no product.
+            # Words of how questions are asked ("downside", "pricier") name no product, nor do
+            # the askers' roles ("the CTO wants to ditch Kubeflow").
             or lowered in QUESTION_WORDS
+            or (lowered in ROLES and not ROLE_HOLDER_ASKED.search(text, 0, match.start()))
             or has_synonyms(lowered)
             or lowered in known_surfaces
             or lowered in vocabulary
@@ -502,6 +510,15 @@ PHRASE_ENDS = re.compile(r"\s*(?:[?.!,;:]|$|(?:" + "|".join(
      "from", "by", "into", "when", "if", "and", "or")) + r")\b)", re.IGNORECASE)
 
 
+# "Who is the CEO of Databricks?" asks for a person the corpus never names: the role stays
+# unknown.
+ROLE_HOLDER_ASKED = re.compile(
+    r"\bwho(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+|their\s+|its\s+)?$", re.IGNORECASE)
+# Roles in a team or a company, written as initials.
+ROLES = frozenset("""
+    cto ctos ceo cfo coo cio ciso vp vps svp evp sre sres pm pms tpm mle mles swe swes
+    qa finops devops secops
+""".split())  # noqa: SIM905 - a word list reads best as text
 SLIP_MIN_LENGTH = 7  # shorter words one slip from an English word are often names ("docker")
 ASIDE_MIN_COUNT = 400  # an aside is a word this common at least ("ballpark", not "airflow")
 # Tools of this field the corpus may never name whose names are English words too: a word list

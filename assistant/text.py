@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
     take takes taking took taken make makes making made use uses used using
     myself ourselves yourself yourselves themselves himself herself main
     pls plz thx ty lol lmao haha btw imo imho tbh fyi asap smth sth ya yeah yep yup nope hmm n u
-    kinda sorta gonna wanna lot lots around
+    kinda sorta gonna wanna lot lots around wants wanted wanting
     there's it's what's that's here's who's where's how's let's i'm we're they're you're i've
     we've you've they've i'd we'd don't doesn't didn't isn't aren't wasn't can't won't
     """.split()  # noqa: SIM905 - a word list reads best as text
@@ -155,6 +155,8 @@ ABBREVIATIONS = {
     "deps": "dependencies",
     "perf": "performance",
     "mgmt": "management",
+    "exp": "experiment",
+    "exps": "experiments",
     "shld": "should",
     "til": "until",
     "wk": "week",
@@ -222,6 +224,14 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
      "run as a command"),
     (re.compile(r"\b(?:bring|fire|boot)(?:s|ing)? ((?:[\w&-]+ ){0,2}?)up\b", re.IGNORECASE),
      lambda match: f"start {match.group(1).strip()}".rstrip()),
+    # "what can W&B line up side by side?": what it compares.
+    (re.compile(r"\b(?:line|lay|put|set)s? (?:(?:them|it|things|runs|models) )?(?:up )?side by "
+                r"side\b", re.IGNORECASE), "compare"),
+    # "the first request after a lull is slow": a cold start.
+    (re.compile(r"\b(?:the )?(?:first|initial) (?:request|call|hit|query)s? (?:after|following) "
+                r"(?:a |an |some )?(?:lull|idle|quiet|pause|break|downtime)"
+                r"(?: (?:period|spell))?\b",
+                re.IGNORECASE), "the cold start"),
     # "What's the deal with BentoML?": what it is.
     (re.compile(r"\bwhat(?:'s| is) the (?:deal|story|scoop|lowdown) (?:with|on)\b", re.IGNORECASE),
      "what is"),
@@ -254,7 +264,8 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                 r"(?:it all|everything)\b", re.IGNORECASE), "an all-in-one platform"),
     # "have someone else host it": a managed offering.
     # ...a "vendor-run" one, or hosting it "not ourselves".
-    (re.compile(r"\b(?:someone else|a vendor) (?:to )?(?:host|run|manage)s?(?: it| them)?\b"
+    (re.compile(r"\b(?:someone else|somebody else|a vendor) (?:to )?(?:host|run|manage)s?"
+                r"(?: it| them)?\b"
                 r"|\b(?:did|do|does|would)(?: not|n't) (?:want to )?(?:host|run) (?:it|them|things"
                 r"|this|anything) (?:ourselves|myself)\b", re.IGNORECASE),
      "a managed tier"),
@@ -443,6 +454,7 @@ SYNONYMS = {
     "automatic": ("auto",),  # "auto-logs", "auto-scaling"
     "automatically": ("auto",),
     "register": ("registry",),  # "a place to register models": a model registry
+    "money": ("cost", "price", "credit"),  # "free money to try it": free credit
     "freebie": ("free", "credit"),  # "any freebie money to try it": free credit
     "macbook": ("laptop",),  # "from my macbook up to a GPU farm"
 }
