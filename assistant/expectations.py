@@ -95,7 +95,7 @@ LIST_QUESTION = re.compile(
 # sentences that negate it too ("does not require Kubernetes expertise").
 NEGATION = re.compile(
     r"\b(?:(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|isn't"
-    r"|aren't|avoid)\b)"
+    r"|aren't|avoid|hate)\b)"
     r"(?! (?:just|only|merely|simply|even)\b)",  # "not just ML pipelines" adds a need, as does
     # "isn't even ML pipelines"
     re.IGNORECASE)
@@ -133,7 +133,8 @@ STAYING = re.compile(
 # "What's the catch with Ray?" asks for a cost or a limit, which sentences state as a need, a
 # break or an admitted disadvantage ("...less complexity but requires pairing with other tools").
 DRAWBACK_QUESTION = re.compile(
-    r"\b(downsides?|drawbacks?|disadvantages?|cons|the catch|catch (?:with|to|in)|pitfalls?|"
+    r"\b(downsides?|drawbacks?|disadvantages?|cons|(?:the|any|a) catch|catch (?:with|to|in)|"
+    r"pitfalls?|"
     r"gotchas?|weakness(?:es)?|weak (?:spots?|points?)|limitations?|risks?|risky)\b|"
     r"\bwhat (?:do|would|will) (?:we|i|you) "
     r"(?:lose|give up)\b",

@@ -43,6 +43,11 @@ from assistant.questions import DECIDE, Question, topic_groups, without_names
 from assistant.retrieval import HybridSearch, Retrieval
 from assistant.text import numbers, spellings, split_message, term_groups, terms, word_count
 
+# Where a message asks a second thing: after a question mark, or at "and" before a question
+# word ("...who backs it, and how many downloads does it get?").
+QUESTION_PARTS = re.compile(
+    r"\?+[)\s]*|,?\s+and\s+(?=(?:how|what|who|where|when|which|is|are|does|do|can|will)\b)",
+    re.IGNORECASE)
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
 FACT_MARGIN = 0.1  # a factual answer's companions score within this of the best sentence
@@ -133,8 +138,12 @@ class ExtractiveAnswerer(Answerer):
             # the question alone is searched too.
             scored = _unique(scored + self._facet(sentences[-1], pool, question.entities,
                                                   2 * self.facet_k))
-        candidates = self._of_the_kind_asked(question, scored, tools)
-        if PRICE_QUESTION.search(question.text):
+        # A message asking several things is filtered by what its first part asks, and each
+        # part is answered after ("does Ray need Kubernetes? any catch?").
+        parts = [part for part in QUESTION_PARTS.split(question.text) if terms(part)]
+        first = replace(question, text=parts[0]) if len(parts) > 1 else question
+        candidates = self._of_the_kind_asked(first, scored, tools)
+        if PRICE_QUESTION.search(first.text):
             # Once the best sentence states a price, sentences that state none only distract.
             best = max(candidates, key=lambda c: c.score, default=None)
             if best is not None and PRICE.search(best.text):
@@ -161,7 +170,31 @@ class ExtractiveAnswerer(Answerer):
                 and c.overlap > best.overlap and c.score >= best.score - NEIGHBOUR_MARGIN)
         ]
         chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=1.0)
+        if len(parts) > 1:
+            chosen += self._each_part(question, parts, pool, chosen, tools)
         return _as_prose(chosen + _elaborations(chosen, scored, FACT_WORDS, tools))
+
+    def _each_part(self, question: Question, parts: list[str], pool: HitPool,
+                   chosen: list[Candidate], tools: frozenset[str]) -> list[Candidate]:
+        """"Who backs MLflow, and how many downloads does it get?": the best sentence for each
+        part a message asks, that the answer so far lacks."""
+        entities = self.search.snapshot.entities
+        added: list[Candidate] = []
+        for part in parts:
+            # "...does Ray need Kubernetes? any catch?": a part naming nothing asks of the names
+            # the message does.
+            query = part if entities.find(part) else f"{part} {' '.join(question.entities)}"
+            found = self._of_the_kind_asked(
+                replace(question, text=query),
+                self._facet(query, pool, question.entities, self.facet_k), tools)
+            best = max(found, key=lambda c: c.score, default=None)
+            # It must hold something of its part ("how much have companies got?" is answered
+            # by no sentence on stars); a cost stated answers "any catch?" in other words.
+            if best is not None and best.score >= MIN_FACET_SIMILARITY \
+                    and (best.overlap > 0 or asks_for_drawbacks(part)) \
+                    and not _repeats(best, chosen + added):
+                added.append(best)
+        return added
 
     def _recommendation(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         tools = set(self.search.snapshot.entities.tools)

@@ -90,7 +90,8 @@ RECOMMEND = re.compile(
     r"\bgood (fit|choice)\b|\bbottleneck\b|"
     # Asked in passing: "What's the move?", "What would you pick?", "What fits?"
     r"\bwhat(?:'s| is) the move\b|\bwhat (?:would|do) you (?:pick|suggest|choose|go with)\b|"
-    r"\bwhat fits(?: us| best| better)?\s*[?.!]|\bwhere should (?:we|i) (?:start|go)\s*[?.!]"
+    r"\bwhat fits(?: us| best| better)?\s*(?:[?.!]|$)"
+    r"|\bwhere should (?:we|i) (?:start|go)\s*(?:[?.!]|$)"
     r"|\bshould (?:we|i) look at\b|(?:^|[.;!?]\s*)(?:any )?(?:suggestions|recommendations|ideas)"
     r"\s*\?",
     re.IGNORECASE,

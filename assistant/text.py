@@ -295,8 +295,9 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                 r"(?:as|at)\b"
                 r"|\bin (?:a|its|their) (?:past|previous|former|earlier) life\b", re.IGNORECASE),
      "originally"),
-    (re.compile(r"\b(?:go|goes|went)\s+by\s+(?:some |an? )?(?:other|another|different|older"
-                r"|previous|former) name\b", re.IGNORECASE), "have an original name"),
+    (re.compile(r"\b(?:(?:go|goes|went)\s+by|had|has|have)\s+(?:some |an? )?(?:other|another"
+                r"|different|older|previous|former) name\b", re.IGNORECASE),
+     "have an original name"),
     (re.compile(r"\bwhat did ([\w&-]+(?: [\w&-]+)?) go by\b", re.IGNORECASE),
      r"what was \1 originally"),
     # "How huge can a Ray deployment get?": how far it scales.
@@ -455,7 +456,8 @@ SYNONYMS = {
     "automatically": ("auto",),
     "register": ("registry",),  # "a place to register models": a model registry
     "money": ("cost", "price", "credit"),  # "free money to try it": free credit
-    "freebie": ("free", "credit"),  # "any freebie money to try it": free credit
+    "freebie": ("free", "credit"),
+    "stash": ("store",),  # "any freebie money to try it": free credit
     "macbook": ("laptop",),  # "from my macbook up to a GPU farm"
 }
 

@@ -180,6 +180,15 @@ CASUAL = [
     ("Any war stories of actual money saved after people moved workloads onto Ray?",
      ["82% lower data processing costs"]),
     ("When a model regresses, what can W&B line up side by side?", ["compare"]),
+    # Each part a message asks is answered.
+    ("mlflow who is behind it (some foundation?) and how many downloads does it get a month",
+     ["Linux Foundation", "30 million monthly downloads"]),
+    ("clearml had another name before, what was it? and the hosted one starts from what price",
+     ["Allegro Trains", "$15"]),
+    ("does ray need a kubernetes cluster? any catch?", ["does not require it",
+                                                        "most learning investment"]),
+    ("small ds team, hate learning new frameworks, just wanna ship python w any lib. what fits",
+     ["Choose Metaflow if"]),
     # Words the corpus never uses ("at night") dilute no match.
     ("Can BentoML go to sleep when nobody is hitting our endpoint at night?", ["scale-to-zero"]),
 ]
