@@ -311,10 +311,19 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
      "overhead not justified"),
     # "the Lego bricks of Ray's model": its building blocks, which the corpus calls primitives.
     (re.compile(r"\b(?:lego|building) (?:bricks|blocks)\b", re.IGNORECASE), "core primitives"),
+    # "what do we get in return for it?", "what's in it for us?": its advantage.
+    (re.compile(r"\bwhat (?:do|does|would|will|did) (?:we|i|you|they|teams?) (?:actually |really )?"
+                r"get in return\b|\bwhat(?:'s| is) in it for (?:us|me|them)\b", re.IGNORECASE),
+     "what is the advantage"),
+    # "what does a pipeline turn into under the hood?": what it compiles to.
+    (re.compile(r"\b(?:turn|turns|turned|get turned|gets turned|end up|ends up|become|becomes)"
+                r" (?:into|as)?\s*(?:under the hood|in the end|behind the scenes)", re.IGNORECASE),
+     "compile to"),
     # "the apps calling our models": the clients downstream of the serving API.
-    (re.compile(r"\b(?:apps|applications|services|clients|callers|consumers)\s+(?:that\s+)?"
-                r"(?:call|calling|hit|hitting|use|using)\s+(?:my|our|the|those|these|your)\s+"
-                r"models\b", re.IGNORECASE), "downstream clients"),
+    (re.compile(r"\b(?:apps|applications|services|clients|callers|consumers)\s+"
+                r"(?:that\s+|who\s+|which\s+)?(?:call|calling|hit|hitting|use|using)\s+"
+                r"(?:(?:my|our|the|those|these|your)\s+(?:models?|endpoints?)|them|it)\b",
+                re.IGNORECASE), "downstream clients"),
     # "what's actually in the box": what it packages.
     (re.compile(r"\bwhat(?:'s| is) (?:actually |really )?in the box\b", re.IGNORECASE),
      "what does it package"),
@@ -456,8 +465,11 @@ SYNONYMS = {
     "automatically": ("auto",),
     "register": ("registry",),  # "a place to register models": a model registry
     "money": ("cost", "price", "credit"),  # "free money to try it": free credit
-    "freebie": ("free", "credit"),
-    "stash": ("store",),  # "any freebie money to try it": free credit
+    "freebie": ("free", "credit"),  # "any freebie money to try it": free credit
+    "stash": ("store",),
+    "flavor": ("version", "edition"),  # "the hosted flavor": the managed version
+    "flavour": ("version", "edition"),
+    "account": ("cloud",),  # "inside our own AWS account": bring your own cloud
     "macbook": ("laptop",),  # "from my macbook up to a GPU farm"
 }
 
