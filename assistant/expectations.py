@@ -76,7 +76,7 @@ LICENSE_QUESTION = re.compile(
 LICENSE = re.compile(rf"\b(?:{'|'.join(LICENSE_NAMES)}|proprietary)\b")
 VERSION_QUESTION = re.compile(
     r"\b(?:latest|newest|current|recent)\s+(?:\w+\s+)?(?:version|release)\b"
-    r"|\b(?:which|what)\s+(?:\w+\s+)?(?:version|release)\s+(?:\w+\s+){0,2}?(?:first\s+)?"
+    r"|\b(?:which|what)\s+(?:\w+\s+)?(?:version|release)\s+(?:\w+\s+){0,4}?(?:first\s+)?"
     r"(?:added|introduced|brought|shipped|launched|came)\b|\bversion\s+number\b",
     re.IGNORECASE)
 VERSION = re.compile(r"\bv\d+(?:\.\d+)+\b|\b(?:version|release)\s+v?\d", re.IGNORECASE)

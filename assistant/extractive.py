@@ -170,9 +170,10 @@ class ExtractiveAnswerer(Answerer):
                 and c.overlap > best.overlap and c.score >= best.score - NEIGHBOUR_MARGIN)
         ]
         chosen = _pick(candidates, budget=FACT_WORDS, limit=3, margin=1.0)
+        chosen += _elaborations(chosen, scored, FACT_WORDS, tools)
         if len(parts) > 1:
             chosen += self._each_part(question, parts, pool, chosen, tools)
-        return _as_prose(chosen + _elaborations(chosen, scored, FACT_WORDS, tools))
+        return _as_prose(chosen)
 
     def _each_part(self, question: Question, parts: list[str], pool: HitPool,
                    chosen: list[Candidate], tools: frozenset[str]) -> list[Candidate]:

@@ -76,7 +76,7 @@ COLLECTIVE = re.compile(
 # about that tool (not "instead of stitching tools together").
 ALTERNATIVE_TO = re.compile(r"\b(?:alternatives? (?:to|for)|instead of)\s+(.+)", re.IGNORECASE)
 COMPARE = re.compile(
-    r"\b(vs\.?|versus|compare[sd]?|comparing|comparison|difference|differences|differ|better|"
+    r"\b(vs\.?|versus|compare[sd]?|comparing|comparison|difference|differences|differs?|better|"
     r"worse|cheaper|faster|easier|simpler|or|than|respectively|each|both)\b"  # "harder than..."
     r"|^\s*(between)\b",  # "Between Kubeflow and MLflow, which...", not "isolation between jobs"
     re.IGNORECASE,
@@ -206,7 +206,26 @@ def _resolve(question: str, topic: _Topic, entities: EntityIndex) -> str:
         # only led with a tool: "What about serving?" then asks anew).
         rest = ELLIPSIS_LEAD.sub("", question).strip(" ?.!")
         return f"{rest} of {' and '.join(previous_entities)}?"
+    if not named and previous_question and _asks_on(question):
+        # "Is there a hosted version?" after "What does BentoML do?": of the same tools.
+        return f"{question.rstrip(' ?.!')} of {' and '.join(previous_entities)}?"
     return question
+
+
+FOLLOW_UP_WORDS = 8  # a question this short, naming nothing, goes on with the conversation
+# ...when it asks of a thing that belongs to something ("a hosted version", "the pricing"), not
+# what a term means ("What is scale-to-zero?").
+ATTRIBUTE = re.compile(r"\b(?:the|a|an|any)\s+[a-z]", re.IGNORECASE)
+
+
+def _asks_on(question: str) -> bool:
+    """Whether a question naming nothing asks on about what was spoken of: short, with a topic
+    of its own ("what does the enterprise version cost?"), and not asking for a tool ("which
+    tool is cheapest?") nor of the tools as a group."""
+    content = [w for w in words(question) if w not in STOPWORDS and w not in QUESTION_WORDS]
+    return (bool(content) and len(words(question)) <= FOLLOW_UP_WORDS
+            and bool(ATTRIBUTE.search(question))
+            and not RECOMMEND.search(question) and not COLLECTIVE.search(question))
 
 
 def _holding_on_as_staying(text: str, entities: EntityIndex) -> str:
@@ -341,9 +360,18 @@ def _compares(text: str, tools: list[str]) -> bool:
     found = {(m.group(1) or m.group(2)).lower() for m in COMPARE.finditer(text)}
     # "...with MLflow, with Metaflow and with Ray respectively?" asks the same of each.
     of_two = {"or", "respectively", "each", "both"}
-    # Three tools or more asked of at once ("mlflow, metaflow, ray - which is slow to learn?")
-    # are compared however it is worded.
-    return bool(found - of_two) or (bool(found) and len(tools) >= 2) or len(tools) >= 3
+    return bool(found - of_two) or (bool(found) and len(tools) >= 2) or _listed(text, tools)
+
+
+def _listed(text: str, tools: list[str]) -> bool:
+    """Whether three tools or more are asked of in a list ("mlflow, metaflow, ray - which is
+    slow to learn?", "for Kubeflow, MLflow and Ray"), which compares them however it is
+    worded; "KServe and Kubeflow models... to BentoML" lists none."""
+    if len(tools) < 3:
+        return False
+    return any(re.search(rf"\b{re.escape(first)}\s*,\s*(?:and |or )?(?:with |for )?"
+                         rf"{re.escape(second)}\b", text, re.IGNORECASE)
+               for first in tools for second in tools if first != second)
 
 
 def _asks_about_moving(text: str) -> bool:
@@ -504,10 +532,12 @@ def _unknown_names(
 # ends a phrase opened by a determiner is a common noun; a product would name something after it
 # ("the dagster scheduler").
 DETERMINER_BEFORE = re.compile(
-    r"\b(?:the|a|an|one|our|my|your|their|its|whose|much|many|more|less)\s+(?:[a-z]+\s+){0,2}$",
+    r"\b(?:the|a|an|one|our|my|your|their|its|whose|much|many|more|less|this|that|these|those"
+    r"|each|every)\s+(?:[a-z]+\s+){0,2}$",
     re.IGNORECASE)
 PHRASE_ENDS = re.compile(r"\s*(?:[?.!,;:]|$|(?:" + "|".join(
-    ("do", "does", "did", "is", "are", "was", "were", "in", "on", "at", "for", "of", "to", "with",
+    ("do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "in", "on", "at",
+     "for", "of", "to", "with",
      "from", "by", "into", "when", "if", "and", "or")) + r")\b)", re.IGNORECASE)
 
 

@@ -287,6 +287,9 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     (re.compile(r"\s*\brings? a bell\b", re.IGNORECASE), ""),
     (re.compile(r"\b(?:older|old|previous|former|earlier) name\b", re.IGNORECASE),
      "original name"),
+    # "what was it called before?": what it was originally called.
+    (re.compile(r"\b(called|named|known as) (?:before|previously|earlier|formerly)\b",
+                re.IGNORECASE), r"originally \1"),
     # "the brains behind Ray", "did Metaflow start life as", "in a past life": who made it,
     # and what it was at first.
     (re.compile(r"\bthe (?:brains|minds?|people|folks|company) behind\b", re.IGNORECASE),
@@ -339,6 +342,9 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     (re.compile(r"\bstack(?:s|ing)? up (?:against|to|with)\b", re.IGNORECASE), "compare with"),
     (re.compile(r"\b(how (?:do|does|would|will) (?:[\w&'-]+ ){1,6}?)stack up\b", re.IGNORECASE),
      r"\1compare"),
+    # "how many people does it take to keep running?": to maintain it.
+    (re.compile(r"\b(take|takes|took) to keep (?:it |things )?(?:alive|running|afloat|healthy"
+                r"|breathing|going)\b", re.IGNORECASE), r"\1 to maintain it"),
     # "do I have to bolt other stuff on": pairing it with other tools.
     (re.compile(r"\bbolt(?:s|ing|ed)?\s+(?:on\s+)?(?:other|extra|more|additional)\s+(?:stuff|tools"
                 r"|things|pieces|bits)(?:\s+on)?\b", re.IGNORECASE), "pair with other tools"),
@@ -361,7 +367,7 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
                 r"(?:(?:it|itself|them|themselves|everything"
                 r"|\w+ (?:models|servers|instances|replicas|deployments))\s+)?"
                 r"(?:down\s+)?to\s+(?:nothing|zero)\b"
-                r"|\b(?:(?:spin|wind|power)(?:s|ning|ing|ed)?\s+"
+                r"|\b(?:(?:spin|wind|power|shut)(?:s|ning|ting|ing|ed)?\s+"
                 r"(?:(?:it|itself|them|themselves|everything)\s+)?down"
                 r"|(?:go|goes|going|went)\s+to\s+sleep|nap|naps|napping|doze|dozes)"
                 r"(?=\s+(?:when|while|if|whenever|during|overnight|at night)\b|\s*[?.!]|\s*$)",
@@ -467,6 +473,7 @@ SYNONYMS = {
     "money": ("cost", "price", "credit"),  # "free money to try it": free credit
     "freebie": ("free", "credit"),  # "any freebie money to try it": free credit
     "stash": ("store",),
+    "solo": ("individual",),  # "a solo researcher": an individual
     "flavor": ("version", "edition"),  # "the hosted flavor": the managed version
     "flavour": ("version", "edition"),
     "account": ("cloud",),  # "inside our own AWS account": bring your own cloud

@@ -189,6 +189,10 @@ CASUAL = [
                                                         "most learning investment"]),
     ("small ds team, hate learning new frameworks, just wanna ship python w any lib. what fits",
      ["Choose Metaflow if"]),
+    ("going by repo stars, which project in this roundup has the biggest following?", ["42.2K"]),
+    ("can BentoML shut everything down when nobody is calling the model?", ["scale-to-zero"]),
+    ("Can a solo researcher use Weights & Biases without paying anything?",
+     ["$0 for individuals"]),
     # Words the corpus never uses ("at night") dilute no match.
     ("Can BentoML go to sleep when nobody is hitting our endpoint at night?", ["scale-to-zero"]),
 ]
@@ -650,6 +654,19 @@ def test_answers_follow_up_naming_nothing_is_asked_of_the_tools_spoken_of(assist
     assert "Netflix" in built.answer
     savings = after("What's Ray good for?", "what savings have people actually seen?")
     assert "82% lower data processing costs" in savings.answer
+    # A short question of something belonging to a tool goes on with it; one asking what a term
+    # means, or for a tool, does not.
+    hosted = after("what does BentoML do exactly", "is there a hosted version?")
+    assert hosted.answer.startswith("BentoCloud offers a managed version")
+    assert hosted.question == "is there a hosted version of BentoML?"
+    assert "of Ray" not in after("Tell me about Ray", "What is scale-to-zero?").question
+    assert after("Tell me about ClearML", "which tool is cheapest?").question == (
+        "which tool is cheapest?")
+    older = after("Is ClearML open source, or is it paid only?", "what was it called before?")
+    assert "Allegro Trains" in older.answer
+    people = after("Why do so many teams end up leaving Kubeflow?",
+                   "how many people does it take to keep running?")
+    assert "1-2 dedicated platform engineers" in people.answer
     # ...and what the corpus does not say of them stays refused, as does a question that asks
     # nothing of its own: no sentence about BentoML says why.
     assert not after("Tell me about ClearML", "where are the headquarters?").answerable
@@ -684,6 +701,8 @@ def test_answers_follow_up_naming_nothing_is_asked_of_the_tools_spoken_of(assist
         "every namespace on our cluster.",
         "is prefect better than kubeflow",  # a product named like a word
         "what about airflows",
+        # A release the corpus never names: a version or nothing.
+        "In which Kubeflow release was the Model Registry first introduced?",
         # A role named in a question is no product, but its holder is no fact of the corpus.
         "Who is the CEO of Databricks?",
     ],

@@ -139,6 +139,10 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
          "justified?", "fact"),
         ("We barely use Kubeflow and leaving it looks cheap. What do you advise?", "decide"),
         ("we only log runs. what to use instead?", "recommend"),
+        # Three tools in a list are compared; three named in passing are not.
+        ("mlflow, metaflow, ray - which one is slow to learn?", "compare"),
+        ("can KServe and Kubeflow models be moved over to BentoML?", "fact"),
+        ("How does BentoML's scope differ from Kubeflow's?", "compare"),
         # Kubeflow Pipelines implies Kubeflow: two tools named, and no comparison.
         ("How long to carry our 15 Kubeflow pipelines over to Metaflow?", "fact"),
         ("we barely use kubeflow. time to leave kubeflow?", "decide"),
