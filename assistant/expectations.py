@@ -35,7 +35,7 @@ COUNT_QUESTION = re.compile(
 # which foundation backs it?").
 CLAUSE_START = r"(?:^|[.?!:;\u2013\u2014]\s*|\s-\s+)\s*"
 AGENT_QUESTION = re.compile(
-    rf"{CLAUSE_START}who\s+(?:\w+\s+){{0,2}}?(?:makes?|made|builds?|built|develops?|developed|"
+    rf"{CLAUSE_START}who(?:'s)?\s+(?:\w+\s+){{0,2}}?(?:makes?|made|builds?|built|develops?|developed|"
     r"creates?|created|maintains?|maintained|founded|owns?|owned|backs?|backed|sponsors?|sponsored|"
     r"funds?|funded|started|behind)\b"
     # "Which company is behind Ray?", "Whose in-house project was Metaflow?" (not "Which
@@ -167,7 +167,9 @@ COMPARISON_WORDS = frozenset(stem(w) for w in """
 # number: "82% lower costs" states a saving, "From $15/month" states a price.
 PRICE_QUESTION = re.compile(
     rf"\b({HOW_MUCH} (does|do|is|are|would|will)\b(?!.{{0,40}}\b(time|ramp|effort|learn))|"
-    r"cost|costs|price|prices|pricing|priced|pricey|pricier|charge|charges|fee|fees|expensive|cheap|cheaper|"
+    # "what cost reductions have teams seen?" asks a saving
+    r"costs?(?!\s+(?:reductions?|savings?|cuts?|cutting))|price|prices|pricing|priced|pricey|"
+    r"pricier|charge|charges|fee|fees|expensive|cheap|cheaper|"
     r"paid|pay)\b",
     re.IGNORECASE,
 )

@@ -48,6 +48,7 @@ from assistant.text import numbers, spellings, split_message, term_groups, terms
 QUESTION_PARTS = re.compile(
     r"\?+[)\s]*|,?\s+and\s+(?=(?:how|what|who|where|when|which|is|are|does|do|can|will)\b)",
     re.IGNORECASE)
+COMPARED_AT_MOST = 4  # "Rank Ray, MLflow, Kubeflow and BentoML by stars": a line each
 FACT_WORDS = 75  # a factual answer stays under 80 words
 DECISION_WORDS = 190
 FACT_MARGIN = 0.1  # a factual answer's companions score within this of the best sentence
@@ -135,9 +136,11 @@ class ExtractiveAnswerer(Answerer):
         if len(sentences) > 1:
             # What a message tells before it asks may bury the answer in the first search
             # ("...who stewards the projects we depend on. Which foundation backs Kubeflow?"):
-            # the question alone is searched too.
-            scored = _unique(scored + self._facet(sentences[-1], pool, question.entities,
-                                                  2 * self.facet_k))
+            # the question alone is searched too, for sentences the first search missed.
+            found = {(c.marker, c.unit) for c in scored}
+            scored += [c for c in self._facet(sentences[-1], pool, question.entities,
+                                              2 * self.facet_k)
+                       if (c.marker, c.unit) not in found]
         # A message asking several things is filtered by what its first part asks, and each
         # part is answered after ("does Ray need Kubernetes? any catch?").
         parts = [part for part in QUESTION_PARTS.split(question.text) if terms(part)]
@@ -282,7 +285,7 @@ class ExtractiveAnswerer(Answerer):
     def _comparison(self, question: Question, retrieval: Retrieval, pool: HitPool) -> str:
         # Compare the tools named; other names ("Pro", "GitHub") are part of the aspect.
         tools = [n for n in question.entities if n in self.search.snapshot.entities.tools]
-        named = (tools if len(tools) >= 2 else question.entities)[:3]
+        named = (tools if len(tools) >= 2 else question.entities)[:COMPARED_AT_MOST]
         base = self._candidates(retrieval, pool, question.text, named)
         aspect = compared_aspect(question.text, named)
         used: list[Candidate] = []
@@ -389,11 +392,12 @@ class ExtractiveAnswerer(Answerer):
         section("Cost of moving", f"how long migrating off {current} takes: budget, rewriting "
                 "and ramp-up time", limit=2)
         staying = bool(STAYING.search(question.text))
-        # "When should we stick with Kubeflow?" reads its answer first; so does a part that
-        # speaks to most of the situation told; the rest keep their order.
+        # A part that speaks to most of the situation told reads first ("upgrades take weeks...
+        # Should we stay?" reads when to switch); else "When should we stick with Kubeflow?"
+        # reads when to stay first; the rest keep their order.
         blocks.sort(key=lambda block: (
-            not (staying and block[1][0].startswith("**When to stay:**")),
-            -block[0] if block[0] >= SITUATION_FIT else 0.0))
+            -block[0] if block[0] >= SITUATION_FIT else 0.0,
+            not (staying and block[1][0].startswith("**When to stay:**"))))
         lines = [line for _, block in blocks for line in block]
         return "\n".join(lines) or self._fact(question, retrieval, pool)
 

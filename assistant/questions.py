@@ -333,24 +333,32 @@ def _intent(text: str, named: list[str], tools: list[str]) -> str:
     if (DECIDE.search(text) or _asks_for_alternatives(text, named)) \
             and not _asks_past_the_decision(text):
         return "decide"
-    if len(named) >= 2 and _compares(text, tools):
+    # A comparison told of before a question of its own is no comparison asked.
+    if len(named) >= 2 and _compares(_own_question(text) or text, tools):
         return "compare"
     if RECOMMEND.search(text):
         return "recommend"
     return "fact"
 
 
-def _asks_past_the_decision(text: str) -> bool:
-    """"...if we keep Kubeflow. Which cluster concepts must each of them grasp?", "...leaving
-    Kubeflow means redoing our code. Is that fear justified?": a message whose question asks a
-    thing of its own after telling of a move, not whether to make it ("...Should we?")."""
+def _own_question(text: str) -> str | None:
+    """The last sentence of a message that tells before it asks, when that sentence asks a thing
+    of its own ("...if we keep Kubeflow. Which cluster concepts must each of them grasp?", "I'm
+    comparing community size. How many stars does Metaflow have?"), not an elliptic "...Should
+    we?"; None for a message of one sentence."""
     sentences = split_message(text)
     if len(sentences) < 2:
-        return False
+        return None
     asked = sentences[-1]
     topic = [t for t in terms(asked) if t not in _QUESTION_TERMS]
-    return (bool(OWN_QUESTION.match(asked)) and len(topic) >= 2
-            and not DECIDE.search(asked) and not ADVICE.search(asked))
+    return asked if OWN_QUESTION.match(asked) and len(topic) >= 2 else None
+
+
+def _asks_past_the_decision(text: str) -> bool:
+    """"...leaving Kubeflow means redoing our code. Is that fear justified?": a question of its
+    own after telling of a move asks that, not whether to make it."""
+    asked = _own_question(text)
+    return asked is not None and not DECIDE.search(asked) and not ADVICE.search(asked)
 
 
 def _compares(text: str, tools: list[str]) -> bool:

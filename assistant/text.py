@@ -155,6 +155,9 @@ ABBREVIATIONS = {
     "deps": "dependencies",
     "perf": "performance",
     "mgmt": "management",
+    "ds": "data scientists",
+    "func": "function",
+    "funcs": "functions",
     "exp": "experiment",
     "exps": "experiments",
     "shld": "should",
@@ -178,7 +181,7 @@ ABBREVIATIONS = {
     **{bare: full for full in (
         "isn't", "aren't", "wasn't", "weren't", "don't", "doesn't", "didn't", "haven't",
         "hasn't", "can't", "won't", "shouldn't", "wouldn't", "couldn't", "I'm", "I've",
-        "you're", "they're", "that's", "what's", "where's", "how's", "there's")
+        "you're", "they're", "that's", "what's", "where's", "how's", "there's", "who's")
        for bare in (full.replace("'", "").lower(),)},
 }
 _ABBREVIATION = re.compile(
@@ -320,7 +323,8 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
      "what is the advantage"),
     # "what does a pipeline turn into under the hood?": what it compiles to.
     (re.compile(r"\b(?:turn|turns|turned|get turned|gets turned|end up|ends up|become|becomes)"
-                r" (?:into|as)?\s*(?:under the hood|in the end|behind the scenes)", re.IGNORECASE),
+                r" (?:into|as)?\s*(?:under the hood|in the end|behind the scenes)"
+                r"|\b(?:get|gets|got|are|is) turned into\b", re.IGNORECASE),
      "compile to"),
     # "the apps calling our models": the clients downstream of the serving API.
     (re.compile(r"\b(?:apps|applications|services|clients|callers|consumers)\s+"
@@ -474,6 +478,9 @@ SYNONYMS = {
     "freebie": ("free", "credit"),  # "any freebie money to try it": free credit
     "stash": ("store",),
     "solo": ("individual",),  # "a solo researcher": an individual
+    "benefit": ("advantage", "excel", "best"),
+    "upside": ("advantage", "excel", "best"),
+    "mode": ("pattern",),  # "serving modes": serving patterns
     "flavor": ("version", "edition"),  # "the hosted flavor": the managed version
     "flavour": ("version", "edition"),
     "account": ("cloud",),  # "inside our own AWS account": bring your own cloud

@@ -193,6 +193,13 @@ CASUAL = [
     ("can BentoML shut everything down when nobody is calling the model?", ["scale-to-zero"]),
     ("Can a solo researcher use Weights & Biases without paying anything?",
      ["$0 for individuals"]),
+    ("whos the company behind ray", ["Anyscale"]),
+    # Cost reductions are savings, not prices.
+    ("What cost reductions have teams seen after adopting Ray?", ["82% lower"]),
+    ("metaflow decorated funcs -> where do they actually execute?", ["AWS or Kubernetes"]),
+    ("What is the benefit of every part of Kubeflow being a Kubernetes resource?", ["RBAC"]),
+    ("bentoml serving modes?", ["real-time inference, async tasks"]),
+    ("What do Kubeflow pipeline definitions get turned into?", ["Argo Workflows YAML"]),
     # Words the corpus never uses ("at night") dilute no match.
     ("Can BentoML go to sleep when nobody is hitting our endpoint at night?", ["scale-to-zero"]),
 ]
@@ -262,6 +269,10 @@ def test_answers_decision_reads_first_what_speaks_to_the_situation_told(assistan
                          "namespaces, and use Pipelines, Katib, KServe and Notebooks every day. "
                          "The CTO wants to ditch Kubeflow to cut complexity. Should we?")
     assert bank.answer.startswith("**When to stay:** Stick with Kubeflow if")
+    # What the situation speaks to reads first, even when the question words it as staying.
+    upgrades = assistant.ask("Our platform engineers spend more time maintaining Kubeflow than "
+                             "our data scientists spend using it. Should we stay on Kubeflow?")
+    assert upgrades.answer.startswith("**When to switch:**")
     # A tool or two named ("Kubernetes and KServe") is no stack: slow serving speaks loudest.
     slow = assistant.ask("We use Kubernetes and KServe but serving is slow. Should we leave "
                          "Kubeflow?")
@@ -324,6 +335,9 @@ def test_answers_comparison_lines_speak_to_the_aspect(assistant):
          "Kubeflow, MLflow and BentoML respectively?",
          ["self-managed only", "Databricks MLflow", "BentoCloud"]),
         ("mlflow vs ray: which one is quicker to pick up?", ["takes hours", "1-2 weeks"]),
+        # Four tools get a line each.
+        ("Rank Ray, MLflow, Kubeflow and BentoML by GitHub stars.",
+         ["42.2K", "25.4K", "15.6K", "8.6K"]),
         # Three tools asked of at once are compared, however it is worded.
         ("If we want someone else to run it, what are the hosted options for Kubeflow, MLflow "
          "and Ray?", ["self-managed only", "Databricks MLflow", "Anyscale"]),
@@ -703,6 +717,9 @@ def test_answers_follow_up_naming_nothing_is_asked_of_the_tools_spoken_of(assist
         "what about airflows",
         # A release the corpus never names: a version or nothing.
         "In which Kubeflow release was the Model Registry first introduced?",
+        # A comparison told of before a question of its own is no comparison asked.
+        "I'm comparing community size across these tools. How many GitHub stars does Metaflow "
+        "have?",
         # A role named in a question is no product, but its holder is no fact of the corpus.
         "Who is the CEO of Databricks?",
     ],

@@ -143,6 +143,8 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("mlflow, metaflow, ray - which one is slow to learn?", "compare"),
         ("can KServe and Kubeflow models be moved over to BentoML?", "fact"),
         ("How does BentoML's scope differ from Kubeflow's?", "compare"),
+        ("I'm comparing MLflow and Metaflow. How long does Metaflow take to learn?", "fact"),
+        ("We use MLflow and Metaflow today. Which one is better for sweeps?", "compare"),
         # Kubeflow Pipelines implies Kubeflow: two tools named, and no comparison.
         ("How long to carry our 15 Kubeflow pipelines over to Metaflow?", "fact"),
         ("we barely use kubeflow. time to leave kubeflow?", "decide"),
