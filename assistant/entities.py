@@ -187,11 +187,35 @@ class EntityIndex:
             for surface in (entity.name, *entity.aliases)
             if " " not in surface and len(surface) >= TYPO_MIN_LENGTH
         ]
+        # ...and one typed in two pieces ("bento ml", "ml-flow", "kube flow", "W and B").
+        halves = [(rf"{re.escape(surface[:cut])}[\s-]+{re.escape(surface[cut:])}", name, True)
+                  for surface, name in self._tool_surfaces if surface.isalpha()
+                  for cut in range(2, len(surface) - 1)]
+        initials = [(r"(?:\s+(?:and|n)\s+|\s+&\s*|\s*&\s+)".join(
+                         map(re.escape, surface.split("&"))), entity.name, False)
+                    for entity in entities if entity.primary
+                    for surface in entity.aliases if "&" in surface and " " not in surface]
+        self._split_names = [
+            (re.compile(rf"(?<![\w&]){piece}(?![\w&])", re.IGNORECASE), name, in_one_case)
+            for piece, name, in_one_case in halves + initials]
         # "Kubeflow Pipelines" names Kubeflow too: a compound name implies its head word.
         self._implied: dict[str, tuple[str, ...]] = {}
         for entity in entities:
             head = self._canonical.get(entity.name.split()[0].lower())
             self._implied[entity.name] = (head,) if head and head != entity.name else ()
+
+    def join_split_names(self, text: str) -> str:
+        """The text with a tool's name typed in two pieces written whole ("bento ml" ->
+        "BentoML")."""
+        def whole(match: re.Match[str], name: str, in_one_case: bool) -> str:
+            # "not clear ML teams", "the ML flow of data": halves in mixed case are words.
+            pieces = re.split(r"[\s-]+", match.group())
+            same_case = all(p.islower() for p in pieces) or all(p[0].isupper() for p in pieces)
+            return name if same_case or not in_one_case else match.group()
+
+        for pattern, name, in_one_case in self._split_names:
+            text = pattern.sub(lambda match, n=name, c=in_one_case: whole(match, n, c), text)
+        return text
 
     def mend_typos(self, text: str, *known: frozenset[str]) -> str:
         """The text with one slip of the keyboard in a tool's name mended ("kubflow", "mlfow"),

@@ -51,7 +51,9 @@ ABOUT_MOVING = re.compile(
     # "Do we have to redo our training code?" asks what moving takes, unlike "do we have to
     # leave Kubeflow?".
     r"\b(?:do|does|will|would)\s+(?:we|i|you)\s+(?:have|need)\s+to\s+(?!(?:leave|switch|move|"
-    r"migrate|stay|keep|stick|quit|ditch|abandon|replace)\b)",
+    r"migrate|stay|keep|stick|quit|ditch|abandon|replace)\b)|"
+    # "Does moving off Kubeflow force us to rewrite our training code?"
+    r"\b(?:force|forces|make|makes|require|requires|mean|means)\s+(?:us|you|me|them)\s+to\b",
     re.IGNORECASE,
 )
 # "Hanging on to Kubeflow", "hold onto MLflow": staying with a tool, when one follows ("holds on
@@ -297,7 +299,7 @@ def analyze(
 
     def mended(text: str) -> str:
         # Slips, initials and shorthand first, so that follow-ups resolve the names meant.
-        text = entities.mend_typos(text, vocabulary, common_words)
+        text = entities.mend_typos(entities.join_split_names(text), vocabulary, common_words)
         text = entities.spell_out(mend_words(text, vocabulary, common_words))
         text = _holding_on_as_staying(text, entities)
         text = plain_idioms(spell_out_abbreviations(text, vocabulary))

@@ -481,6 +481,9 @@ SYNONYMS = {
     "benefit": ("advantage", "excel", "best"),
     "upside": ("advantage", "excel", "best"),
     "mode": ("pattern",),  # "serving modes": serving patterns
+    "orchestrator": ("orchestration",),
+    "logger": ("tracking", "log"),  # "the experiment logger": experiment tracking
+    "sticker": ("price",),  # "the sticker price"
     "flavor": ("version", "edition"),  # "the hosted flavor": the managed version
     "flavour": ("version", "edition"),
     "account": ("cloud",),  # "inside our own AWS account": bring your own cloud

@@ -200,6 +200,10 @@ CASUAL = [
     ("What is the benefit of every part of Kubeflow being a Kubernetes resource?", ["RBAC"]),
     ("bentoml serving modes?", ["real-time inference, async tasks"]),
     ("What do Kubeflow pipeline definitions get turned into?", ["Argo Workflows YAML"]),
+    ("Where does kube flow store its experiment logger data?", ["MySQL"]),
+    ("comet sticker price?", ["$19/month"]),
+    ("Which orchestrator should we pick for general parallel Python, not just ML pipelines?",
+     ["Choose Ray if"]),
     # Words the corpus never uses ("at night") dilute no match.
     ("Can BentoML go to sleep when nobody is hitting our endpoint at night?", ["scale-to-zero"]),
 ]

@@ -145,6 +145,7 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("How does BentoML's scope differ from Kubeflow's?", "compare"),
         ("I'm comparing MLflow and Metaflow. How long does Metaflow take to learn?", "fact"),
         ("We use MLflow and Metaflow today. Which one is better for sweeps?", "compare"),
+        ("Does moving off Kubeflow force us to rewrite our PyTorch training code?", "fact"),
         # Kubeflow Pipelines implies Kubeflow: two tools named, and no comparison.
         ("How long to carry our 15 Kubeflow pipelines over to Metaflow?", "fact"),
         ("we barely use kubeflow. time to leave kubeflow?", "decide"),
@@ -347,6 +348,11 @@ def test_questions_a_slip_in_a_tool_name_is_mended(assistant):
     assert _analyze(assistant, "is mtaflw free?").unknown_names == ["mtaflw"]
     assert _analyze(assistant, "Is LMFlow a good alternative to Kubeflow?").unknown_names == [
         "LMFlow"]
+    # A name typed in two pieces is written whole, in one case ("clear ML teams" are words).
+    assert _analyze(assistant, "bento ml license?").entities == ["BentoML"]
+    assert _analyze(assistant, "ml-flow stars").entities == ["MLflow"]
+    assert _analyze(assistant, "W and B pricing").entities == ["Weights & Biases"]
+    assert "ClearML" not in _analyze(assistant, "Is it clear ML teams need Kubeflow?").entities
     # Slips and shorthand are mended before a follow-up is resolved, in earlier turns too.
     prices = [("user", "How much does ClearML cost?"), ("assistant", "From $15/month [1].")]
     assert _analyze(assistant, "and mlfow?", prices).text == "How much does MLflow cost?"
