@@ -208,10 +208,14 @@ class EntityIndex:
         """The text with a tool's name typed in two pieces written whole ("bento ml" ->
         "BentoML")."""
         def whole(match: re.Match[str], name: str, in_one_case: bool) -> str:
-            # "not clear ML teams", "the ML flow of data": halves in mixed case are words.
+            if not in_one_case:
+                return name
+            # "not clear ML teams": halves in mixed case are words; so are halves after an
+            # article ("what does the ml flow look like", "a clear ml platform story").
             pieces = re.split(r"[\s-]+", match.group())
             same_case = all(p.islower() for p in pieces) or all(p[0].isupper() for p in pieces)
-            return name if same_case or not in_one_case else match.group()
+            after_article = ARTICLE_BEFORE.search(text, 0, match.start())
+            return name if same_case and not after_article else match.group()
 
         for pattern, name, in_one_case in self._split_names:
             text = pattern.sub(lambda match, n=name, c=in_one_case: whole(match, n, c), text)
@@ -357,3 +361,6 @@ def written_as_name(text: str, match: re.Match[str]) -> bool:
         return False
     before = text[: match.start()].rstrip()
     return bool(before) and before[-1] not in ".!?:;"
+
+
+ARTICLE_BEFORE = re.compile(r"\b(?:the|a|an)\s+$", re.IGNORECASE)

@@ -40,10 +40,12 @@ AGENT_QUESTION = re.compile(
     r"funds?|funded|started|behind)\b"
     # "Which company is behind Ray?", "Whose in-house project was Metaflow?" (not "Which
     # companies should use Ray?", "Whose learning curve is steepest?")
-    rf"|{CLAUSE_START}(?:which|what)\s+(?:[\w-]+\s+){{0,3}}?(?:company|companies|organi[sz]ations?"
+    rf"|{CLAUSE_START}(?:which|what)\s+(?:[\w-]+\s+){{0,3}}?(?:company|companies|co|organi[sz]ations?"
     r"|firms?|foundation|non-?profit|vendor|startup)\s+"
     # "...is behind Ray?", "...sits behind it?", "...did Metaflow come out of?"
-    r"(?:[\w&-]+\s+){0,2}?(?:behind|backs?|backed|build|built|builds|make|made|makes|create|created"
+    # ("Which vendor makes the most sense?", "Which companies build on Ray?" ask other things.)
+    r"(?:[\w&-]+\s+){0,2}?(?:behind|backs?|backed|(?:build|built|builds)(?!\s+on\b)"
+    r"|(?:make|made|makes)(?!\s+(?:sense|a\s+good|the\s+most|it\b))|create|created"
     r"|creates|develops?|developed|maintains?|owns?|start(?!\s+(?:with|on|using))|started|found"
     r"|founded"
     r"|(?:come|comes|came) (?:out of|from))\b"
@@ -94,10 +96,10 @@ LIST_QUESTION = re.compile(
 # A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
 # sentences that negate it too ("does not require Kubernetes expertise").
 NEGATION = re.compile(
-    r"\b(?:(not|no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|isn't"
-    r"|aren't|avoid|hate)\b)"
-    r"(?! (?:just|only|merely|simply|even)\b)",  # "not just ML pipelines" adds a need, as does
-    # "isn't even ML pipelines"
+    r"\b(?:(?:not|isn't|aren't)\b(?! (?:just|only|merely|simply|even)\b)"
+    r"|(?:no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|avoid|hate)"
+    r"\b(?! (?:just|only|merely|simply)\b))",  # "not just ML pipelines", "isn't even ML pipelines"
+    # add a need ("without even needing Kubernetes" states one in the negative)
     re.IGNORECASE)
 # "How long to learn Ray?", "Which is quicker to pick up?": a duration answers, in digits or not
 # ("about a day", "1-2 weeks", "takes hours").

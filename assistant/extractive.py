@@ -68,6 +68,10 @@ ASKER_NEEDS = re.compile(r"\bwhat (?:we|i|you) (?:really |actually )?need\b", re
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
 # ...or further in: "The integration between these components is tighter".
+CONSIDERED = re.compile(
+    r"\b(?:choos\w*|decid\w*|consider\w*|shortlist\w*|evaluat\w*|look(?:ing)? (?:at|into)|heard"
+    r"|thinking (?:about|of)|between|interested in|recommended|trying out|weighing)\b",
+    re.IGNORECASE)
 REFERS_BACK = re.compile(r"\b(this|these|those|such)\b", re.IGNORECASE)
 
 
@@ -226,8 +230,12 @@ class ExtractiveAnswerer(Answerer):
         # A sentence that needs what the question avoids ("...must understand Kubernetes") is
         # no answer to "nobody knows Kubernetes", however well it matches the words.
         candidates = [c for c in candidates if _polarity(c, avoided) >= 0] or candidates
-        # Nor is the tool the asker already has, or a part of it, the one to move to.
-        candidates = [c for c in candidates if not expand(c.subject) & current] or candidates
+        # Nor is the tool the asker already has, or a part of it, the one to move to; nor a
+        # sentence naming no other ("...often start with Kubeflow as their default...").
+        candidates = [c for c in candidates
+                      if not expand(c.subject) & current
+                      and not (c.subject is None and c.names & tools and c.names & tools <= current)
+                      ] or candidates
         if SUPERLATIVE.search(question.text):
             ranking = _ranking(found, tools)
             if ranking:
@@ -261,8 +269,12 @@ class ExtractiveAnswerer(Answerer):
             return frozenset()
         entities = self.search.snapshot.entities
         asked = set(entities.find(sentences[-1]))
+        # "We're choosing between MLflow and ClearML.", "I heard good things about Ray.": tools
+        # told of as candidates are no tool the asker has.
+        considered = {name for sentence in sentences[:-1] if CONSIDERED.search(sentence)
+                      for name in entities.find(sentence)}
         return frozenset(implied for name in question.entities
-                         if name in entities.tools and name not in asked
+                         if name in entities.tools and name not in asked | considered
                          for implied in entities.expand(name))
 
     def _most_counted(self, counted: CountAsked, pool: HitPool) -> str:
@@ -391,6 +403,9 @@ class ExtractiveAnswerer(Answerer):
                 not_another_tool)
         section("Cost of moving", f"how long migrating off {current} takes: budget, rewriting "
                 "and ramp-up time", limit=2)
+        # What moving costs answers no situation told ("our upgrades take weeks" is no budget).
+        blocks[-1:] = [(0.0, block) for _, block in blocks[-1:]
+                       if block[0].startswith("**Cost of moving:**")] or blocks[-1:]
         staying = bool(STAYING.search(question.text))
         # A part that speaks to most of the situation told reads first ("upgrades take weeks...
         # Should we stay?" reads when to switch); else "When should we stick with Kubeflow?"
@@ -448,6 +463,9 @@ class ExtractiveAnswerer(Answerer):
             implied for name in question.entities for implied in entities.expand(name)
             if implied != name}
         asked = (named & tools) or named
+        # "I'm comparing MLflow and ClearML. How many stars does ClearML have?" asks of ClearML.
+        in_question = set(entities.find(split_message(text)[-1])) & asked if text else set()
+        asked = in_question or asked
         if asked and (wants_quantity or kinds):
             # Another tool's number or maker is no answer: "How many stars does Comet have?" is
             # not answered by "With 15.6K GitHub stars ..., Kubeflow remains...". A part goes by

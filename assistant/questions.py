@@ -9,7 +9,13 @@ from functools import lru_cache
 
 from assistant.english import english_words, frequency
 from assistant.entities import NAME_TOKEN, TYPO_MIN_LENGTH, EntityIndex, written_as_name
-from assistant.expectations import AGENT_QUESTION, GROUP_NOUNS, KIND_WORDS, asks_for_drawbacks
+from assistant.expectations import (
+    AGENT_QUESTION,
+    GROUP_NOUNS,
+    KIND_WORDS,
+    SUPERLATIVE,
+    asks_for_drawbacks,
+)
 from assistant.text import (
     STOPWORDS,
     has_synonyms,
@@ -216,8 +222,13 @@ def _resolve(question: str, topic: _Topic, entities: EntityIndex) -> str:
 
 FOLLOW_UP_WORDS = 8  # a question this short, naming nothing, goes on with the conversation
 # ...when it asks of a thing that belongs to something ("a hosted version", "the pricing"), not
-# what a term means ("What is scale-to-zero?").
-ATTRIBUTE = re.compile(r"\b(?:the|a|an|any)\s+[a-z]", re.IGNORECASE)
+# what a term means ("What is scale-to-zero?") nor for another tool ("a cheaper option", "a good
+# alternative", "a typical migration").
+ATTRIBUTE = re.compile(
+    r"\bthe\s+[a-z]|\b(?:a|an|any)\s+(?:hosted|managed|free|paid|enterprise|pro|self-hosted|cloud"
+    r"|open-source|team|commercial|trial)\b", re.IGNORECASE)
+ANOTHER_TOOL = re.compile(rf"\b(?:{KIND_WORDS}|something|anything|else|instead|cheaper|better)\b",
+                          re.IGNORECASE)
 
 
 def _asks_on(question: str) -> bool:
@@ -226,7 +237,7 @@ def _asks_on(question: str) -> bool:
     tool is cheapest?") nor of the tools as a group."""
     content = [w for w in words(question) if w not in STOPWORDS and w not in QUESTION_WORDS]
     return (bool(content) and len(words(question)) <= FOLLOW_UP_WORDS
-            and bool(ATTRIBUTE.search(question))
+            and bool(ATTRIBUTE.search(question)) and not ANOTHER_TOOL.search(question)
             and not RECOMMEND.search(question) and not COLLECTIVE.search(question))
 
 
@@ -335,8 +346,13 @@ def _intent(text: str, named: list[str], tools: list[str]) -> str:
     if (DECIDE.search(text) or _asks_for_alternatives(text, named)) \
             and not _asks_past_the_decision(text):
         return "decide"
-    # A comparison told of before a question of its own is no comparison asked.
-    if len(named) >= 2 and _compares(_own_question(text) or text, tools):
+    # A comparison told of before a question of its own is no comparison asked; tools only
+    # listed are compared unless the question asks which to use or which ranks first ("Which
+    # of Kubeflow, MLflow and Ray should we use?", "...which is slowest to learn?").
+    asked = _own_question(text) or text
+    if len(named) >= 2 and _compares(asked, tools) and not (
+            not _compared_in_words(asked, tools)
+            and (ADVICE.search(text) or SUPERLATIVE.search(text))):
         return "compare"
     if RECOMMEND.search(text):
         return "recommend"
@@ -367,10 +383,15 @@ def _compares(text: str, tools: list[str]) -> bool:
     """Whether a question naming two things compares them: "Ray vs Spark", "cheaper than",
     or "or", "each" or "respectively" between two tools ("MLflow or Metaflow?"), not "does
     Metaflow run on AWS or only Kubernetes?" nor "the whole ML lifecycle or just one slice?"."""
+    return _compared_in_words(text, tools) or _listed(text, tools)
+
+
+def _compared_in_words(text: str, tools: list[str]) -> bool:
+    """Whether a question's words compare: "vs", "cheaper", or "or", "each" or "respectively"
+    between two tools ("...with MLflow, with Metaflow and with Ray respectively?")."""
     found = {(m.group(1) or m.group(2)).lower() for m in COMPARE.finditer(text)}
-    # "...with MLflow, with Metaflow and with Ray respectively?" asks the same of each.
     of_two = {"or", "respectively", "each", "both"}
-    return bool(found - of_two) or (bool(found) and len(tools) >= 2) or _listed(text, tools)
+    return bool(found - of_two) or (bool(found) and len(tools) >= 2)
 
 
 def _listed(text: str, tools: list[str]) -> bool:
@@ -511,7 +532,8 @@ def _unknown_names(
             # Words of how questions are asked ("downside", "pricier") name no product, nor do
             # the askers' roles ("the CTO wants to ditch Kubeflow").
             or lowered in QUESTION_WORDS
-            or (lowered in ROLES and not ROLE_HOLDER_ASKED.search(text, 0, match.start()))
+            or (lowered in ROLES and ROLE_NAMED.search(text, 0, match.start())
+                and not ROLE_HOLDER_ASKED.search(text, 0, match.start()))
             or has_synonyms(lowered)
             or lowered in known_surfaces
             or lowered in vocabulary
@@ -555,6 +577,8 @@ PHRASE_ENDS = re.compile(r"\s*(?:[?.!,;:]|$|(?:" + "|".join(
 # unknown.
 ROLE_HOLDER_ASKED = re.compile(
     r"\bwho(?:'s|\s+is|\s+was|\s+are|\s+were)\s+(?:the\s+|their\s+|its\s+)?$", re.IGNORECASE)
+# "the CTO wants...", "our SREs": a role named as a person ("Which SRE tools...?" names none).
+ROLE_NAMED = re.compile(r"\b(?:the|our|my|their|your|a|an|his|her)\s+$", re.IGNORECASE)
 # Roles in a team or a company, written as initials.
 ROLES = frozenset("""
     cto ctos ceo cfo coo cio ciso vp vps svp evp sre sres pm pms tpm mle mles swe swes

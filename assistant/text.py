@@ -158,8 +158,6 @@ ABBREVIATIONS = {
     "ds": "data scientists",
     "func": "function",
     "funcs": "functions",
-    "exp": "experiment",
-    "exps": "experiments",
     "shld": "should",
     "til": "until",
     "wk": "week",
@@ -171,7 +169,6 @@ ABBREVIATIONS = {
     "hparams": "hyperparameters",
     "org": "organization",
     "orgs": "organizations",
-    "co": "company",
     "config": "configuration",
     "info": "information",
     "approx": "approximately",
@@ -223,9 +220,11 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
      "productive with"),
     # "What should they type to bring it up?": what command starts it ("what type of..." is a
     # kind, and "pick up traffic" no start).
-    (re.compile(r"\b(?:type|enter)(?= (?:in )?to\b|\s*[?.!]|$)", re.IGNORECASE),
-     "run as a command"),
-    (re.compile(r"\b(?:bring|fire|boot)(?:s|ing)? ((?:[\w&-]+ ){0,2}?)up\b", re.IGNORECASE),
+    (re.compile(r"\b((?:i|we|you|they|one)(?:\s+(?:should|do|must|would|can|need\s+to|have\s+to))?"
+                r"|to)\s+(?:type|enter)(?= (?:in )?to\b|\s*[?.!]|$)", re.IGNORECASE),
+     r"\1 run as a command"),
+    (re.compile(r"\b(?:bring|fire|boot)(?:s|ing)? ((?:[\w&-]+ ){0,2}?)up\b"
+                r"(?!\s+to\s+(?:speed|date))", re.IGNORECASE),
      lambda match: f"start {match.group(1).strip()}".rstrip()),
     # "what can W&B line up side by side?": what it compares.
     (re.compile(r"\b(?:line|lay|put|set)s? (?:(?:them|it|things|runs|models) )?(?:up )?side by "
@@ -283,9 +282,18 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
         for opening, plain in (("that", "of"), ("what", "what is the strength of"))
     ),
     # Chat's "diff": "a diff name" is a different one, "what's the diff?" the difference.
-    (re.compile(r"\bdiff\b(?=\s+(?!(?:between|in|of|with|btw)\b)[a-z])", re.IGNORECASE),
-     "different"),
-    (re.compile(r"\bdiff\b", re.IGNORECASE), "difference"),
+    (re.compile(r"\b(a|an|any) diff\b(?=\s+[a-z])", re.IGNORECASE), r"\1 different"),
+    (re.compile(r"(?<=\bthe )diff\b|\bdiff(?=\s+between\b)", re.IGNORECASE), "difference"),
+    # "exp tracking": experiment tracking ("how much exp do I need" is experience).
+    (re.compile(r"\bexps?(?=\s+(?:tracking|tracker|runs?|logging|history|management)\b)",
+                re.IGNORECASE), "experiment"),
+    # "access control" is the corpus's RBAC; "our own AWS account" its own cloud; "serving modes"
+    # its serving patterns.
+    (re.compile(r"\baccess control\b", re.IGNORECASE), "access control (RBAC)"),
+    (re.compile(r"\b(own|our|my|your)\s+(?:aws\s+|gcp\s+|azure\s+|cloud\s+)?(?:account|tenancy)\b",
+                re.IGNORECASE), r"\1 cloud account"),
+    (re.compile(r"\b(serving|deployment|inference|delivery)\s+modes?\b", re.IGNORECASE),
+     r"\1 patterns"),
     # "ClearML rings a bell under some older name": its original name.
     (re.compile(r"\s*\brings? a bell\b", re.IGNORECASE), ""),
     (re.compile(r"\b(?:older|old|previous|former|earlier) name\b", re.IGNORECASE),
@@ -455,8 +463,6 @@ SYNONYMS = {
     "break": ("change",),  # "will the apps break?": "signatures will change"
     "isolation": ("tenancy", "tenant", "namespace"),  # isolation between teams is multi-tenancy
     "separation": ("tenancy", "tenant", "namespace"),
-    "access": ("rbac",),  # access control is role-based (RBAC)
-    "permission": ("rbac",),
     "quota": ("limit",),
     "limit": ("quota",),
     "onboard": ("learn", "ramp"),  # "the roughest onboarding": the steepest learning curve
@@ -480,13 +486,11 @@ SYNONYMS = {
     "solo": ("individual",),  # "a solo researcher": an individual
     "benefit": ("advantage", "excel", "best"),
     "upside": ("advantage", "excel", "best"),
-    "mode": ("pattern",),  # "serving modes": serving patterns
     "orchestrator": ("orchestration",),
     "logger": ("tracking", "log"),  # "the experiment logger": experiment tracking
     "sticker": ("price",),  # "the sticker price"
     "flavor": ("version", "edition"),  # "the hosted flavor": the managed version
     "flavour": ("version", "edition"),
-    "account": ("cloud",),  # "inside our own AWS account": bring your own cloud
     "macbook": ("laptop",),  # "from my macbook up to a GPU farm"
 }
 

@@ -277,6 +277,9 @@ def test_answers_decision_reads_first_what_speaks_to_the_situation_told(assistan
     upgrades = assistant.ask("Our platform engineers spend more time maintaining Kubeflow than "
                              "our data scientists spend using it. Should we stay on Kubeflow?")
     assert upgrades.answer.startswith("**When to switch:**")
+    # What moving costs answers no situation told: "weeks" is no budget asked.
+    weeks = assistant.ask("Our upgrades take weeks. Should we stay on Kubeflow?")
+    assert not weeks.answer.startswith("**Cost of moving:**")
     # A tool or two named ("Kubernetes and KServe") is no stack: slow serving speaks loudest.
     slow = assistant.ask("We use Kubernetes and KServe but serving is slow. Should we leave "
                          "Kubeflow?")
@@ -568,6 +571,16 @@ def test_answers_a_recommendation_is_not_the_tool_the_asker_already_has(assistan
     idle = assistant.ask("Our GPUs sit idle all night serving models nobody calls, and the first "
                          "request after a lull is painfully slow. What should we look at?")
     assert idle.answer.startswith("BentoML")
+    # Tools told of as candidates are no tool the asker has: they may be the answer.
+    shortlist = assistant.ask("We're choosing between MLflow and ClearML. Which one is easiest "
+                              "to set up?")
+    assert shortlist.answer.startswith("Choose MLflow if")
+    heard = assistant.ask("I heard good things about Ray. What should we use for distributed "
+                          "training?")
+    assert heard.answer.startswith("Built by Anyscale, Ray handles distributed training")
+    # "without even needing" states a need in the negative; "isn't even" adds one.
+    even = assistant.ask("Which tool works without even needing Kubernetes?")
+    assert "does not require it" in even.answer
     # Named in the question itself, a tool may be the answer.
     named = assistant.ask("Should we use Kubeflow if we need strict multi-tenancy?")
     assert "Stick with Kubeflow if" in named.answer
@@ -678,6 +691,10 @@ def test_answers_follow_up_naming_nothing_is_asked_of_the_tools_spoken_of(assist
     assert hosted.answer.startswith("BentoCloud offers a managed version")
     assert hosted.question == "is there a hosted version of BentoML?"
     assert "of Ray" not in after("Tell me about Ray", "What is scale-to-zero?").question
+    cheaper = after("How much does W&B cost?", "Is there a cheaper option for tracking?")
+    assert cheaper.question == "Is there a cheaper option for tracking?"
+    migration = after("What does BentoML do?", "How long does a typical migration take?")
+    assert "Budget 2-4 weeks" in migration.answer
     assert after("Tell me about ClearML", "which tool is cheapest?").question == (
         "which tool is cheapest?")
     older = after("Is ClearML open source, or is it paid only?", "what was it called before?")
@@ -721,6 +738,13 @@ def test_answers_follow_up_naming_nothing_is_asked_of_the_tools_spoken_of(assist
         "what about airflows",
         # A release the corpus never names: a version or nothing.
         "In which Kubeflow release was the Model Registry first introduced?",
+        # Words near the corpus's in another sense: a dark mode, an account, experience.
+        "Does ClearML have a dark mode?",
+        "Do I need an account to use MLflow?",
+        "Who do I ask for access to Kubeflow?",
+        "How much exp do I need before I can use Kubeflow?",
+        "Which SRE tools integrate with Kubeflow?",  # a role as a modifier names a product kind
+        "I'm comparing MLflow and ClearML. How many stars does ClearML have?",
         # A comparison told of before a question of its own is no comparison asked.
         "I'm comparing community size across these tools. How many GitHub stars does Metaflow "
         "have?",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.expectations import AGENT_QUESTION
 from assistant.questions import analyze, known_words, resolve_followup
 from assistant.text import spell_out_abbreviations, stem, term_groups
 
@@ -146,6 +147,8 @@ def test_questions_follow_up_chain_resolves_through_earlier_turns(assistant):
         ("I'm comparing MLflow and Metaflow. How long does Metaflow take to learn?", "fact"),
         ("We use MLflow and Metaflow today. Which one is better for sweeps?", "compare"),
         ("Does moving off Kubeflow force us to rewrite our PyTorch training code?", "fact"),
+        # Listed tools asked which to use, or which ranks first, are no comparison.
+        ("Which of Kubeflow, MLflow and Ray should we use for a small team?", "recommend"),
         # Kubeflow Pipelines implies Kubeflow: two tools named, and no comparison.
         ("How long to carry our 15 Kubeflow pipelines over to Metaflow?", "fact"),
         ("we barely use kubeflow. time to leave kubeflow?", "decide"),
@@ -323,6 +326,15 @@ def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant)
     assert _analyze(assistant, "ray isnt just ml").text == "ray isn't just ml"
     assert _analyze(assistant, "a diff name?").text == "a different name?"
     assert _analyze(assistant, "whats the diff").text == "what's the difference"
+    # ...but not "up to speed", a "license type" or "how much exp" (experience).
+    assert _analyze(assistant, "bring everyone up to speed on Metaflow").text == (
+        "bring everyone up to speed on Metaflow")
+    assert _analyze(assistant, "license type?").text == "license type?"
+    assert _analyze(assistant, "exp tracking in kf?").text == (
+        "experiment tracking in Kubeflow?")
+    # Makers are asked of, not what a company does with a tool.
+    assert not AGENT_QUESTION.search("Which vendor makes the most sense for a small team?")
+    assert not AGENT_QUESTION.search("Which companies build on Ray?")
 
 
 def test_questions_a_slip_in_a_word_of_the_corpus_is_mended(assistant):
@@ -353,6 +365,7 @@ def test_questions_a_slip_in_a_tool_name_is_mended(assistant):
     assert _analyze(assistant, "ml-flow stars").entities == ["MLflow"]
     assert _analyze(assistant, "W and B pricing").entities == ["Weights & Biases"]
     assert "ClearML" not in _analyze(assistant, "Is it clear ML teams need Kubeflow?").entities
+    assert "MLflow" not in _analyze(assistant, "what does the ml flow look like in Metaflow?").text
     # Slips and shorthand are mended before a follow-up is resolved, in earlier turns too.
     prices = [("user", "How much does ClearML cost?"), ("assistant", "From $15/month [1].")]
     assert _analyze(assistant, "and mlfow?", prices).text == "How much does MLflow cost?"
