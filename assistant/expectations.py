@@ -93,13 +93,13 @@ LIST_QUESTION = re.compile(
     r"support|provide|include|do|bring)\b|\bwhat (features|capabilities|workloads|components)\b",
     re.IGNORECASE,
 )
-# A need stated in the negative ("nobody knows Kubernetes", "without a platform team") is met by
-# sentences that negate it too ("does not require Kubernetes expertise").
+# A need stated in the negative ("nobody knows Kubernetes", "without a platform team", "without
+# even needing Kubernetes") is met by sentences that negate it too ("does not require Kubernetes
+# expertise"); "not just ML pipelines" and "isn't even ML pipelines" add a need instead.
 NEGATION = re.compile(
     r"\b(?:(?:not|isn't|aren't)\b(?! (?:just|only|merely|simply|even)\b)"
     r"|(?:no|nobody|none|neither|nor|never|without|don't|doesn't|didn't|can't|won't|avoid|hate)"
-    r"\b(?! (?:just|only|merely|simply)\b))",  # "not just ML pipelines", "isn't even ML pipelines"
-    # add a need ("without even needing Kubernetes" states one in the negative)
+    r"\b(?! (?:just|only|merely|simply)\b))",
     re.IGNORECASE)
 # "How long to learn Ray?", "Which is quicker to pick up?": a duration answers, in digits or not
 # ("about a day", "1-2 weeks", "takes hours").

@@ -68,11 +68,13 @@ ASKER_NEEDS = re.compile(r"\bwhat (?:we|i|you) (?:really |actually )?need\b", re
 # Openers that point at the sentence before: "This makes Ray more flexible", "These tools...".
 ANAPHORIC = re.compile(r"(?:This|These|That|Those|Such|They|Both|Neither)\b")
 # ...or further in: "The integration between these components is tighter".
+REFERS_BACK = re.compile(r"\b(this|these|those|such)\b", re.IGNORECASE)
+# Tools told of as candidates, not as the tool the asker has: "We're choosing between MLflow and
+# ClearML.", "I heard good things about Ray."
 CONSIDERED = re.compile(
     r"\b(?:choos\w*|decid\w*|consider\w*|shortlist\w*|evaluat\w*|look(?:ing)? (?:at|into)|heard"
     r"|thinking (?:about|of)|between|interested in|recommended|trying out|weighing)\b",
     re.IGNORECASE)
-REFERS_BACK = re.compile(r"\b(this|these|those|such)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -269,8 +271,7 @@ class ExtractiveAnswerer(Answerer):
             return frozenset()
         entities = self.search.snapshot.entities
         asked = set(entities.find(sentences[-1]))
-        # "We're choosing between MLflow and ClearML.", "I heard good things about Ray.": tools
-        # told of as candidates are no tool the asker has.
+        # Tools told of as candidates are no tool the asker has.
         considered = {name for sentence in sentences[:-1] if CONSIDERED.search(sentence)
                       for name in entities.find(sentence)}
         return frozenset(implied for name in question.entities
@@ -366,7 +367,8 @@ class ExtractiveAnswerer(Answerer):
             held = sum(bool(g & c.terms) for g in situation) + named
             return held / (len(situation) + len(stack)) if situation or stack else 0.0
 
-        def section(label: str, facet: str, keep: object = None, limit: int = 1) -> None:
+        def section(label: str, facet: str, keep: object = None, limit: int = 1,
+                    situated: bool = True) -> None:
             found = [
                 c for c in self._facet(facet, pool, [current], self.facet_k)
                 if (keep is None or keep(c)) and not _repeats(c, used)  # type: ignore[operator]
@@ -375,7 +377,8 @@ class ExtractiveAnswerer(Answerer):
             chosen = _pick(found, budget=60, limit=limit, margin=0.1)
             if chosen:
                 used.extend(chosen)
-                blocks.append((max(map(fit, chosen)), [f"**{label}:** {_as_prose(chosen)}"]))
+                blocks.append((max(map(fit, chosen)) if situated else 0.0,
+                               [f"**{label}:** {_as_prose(chosen)}"]))
 
         def not_another_tool(c: Candidate) -> bool:
             return c.subject is None or current in entities.expand(c.subject)
@@ -401,15 +404,14 @@ class ExtractiveAnswerer(Answerer):
                            ["**Options by need:**", *(f"- {_as_prose([c])}" for c in picked)]))
         section("When to stay", f"when to stay or stick with {current} and keep using it",
                 not_another_tool)
-        section("Cost of moving", f"how long migrating off {current} takes: budget, rewriting "
-                "and ramp-up time", limit=2)
         # What moving costs answers no situation told ("our upgrades take weeks" is no budget).
-        blocks[-1:] = [(0.0, block) for _, block in blocks[-1:]
-                       if block[0].startswith("**Cost of moving:**")] or blocks[-1:]
+        section("Cost of moving", f"how long migrating off {current} takes: budget, rewriting "
+                "and ramp-up time", limit=2, situated=False)
         staying = bool(STAYING.search(question.text))
-        # A part that speaks to most of the situation told reads first ("upgrades take weeks...
-        # Should we stay?" reads when to switch); else "When should we stick with Kubeflow?"
-        # reads when to stay first; the rest keep their order.
+        # A part that speaks to most of the situation told reads first ("our platform team
+        # spends more time maintaining it than... Should we stay?" reads when to switch); else
+        # "When should we stick with Kubeflow?" reads when to stay first; the rest keep their
+        # order.
         blocks.sort(key=lambda block: (
             -block[0] if block[0] >= SITUATION_FIT else 0.0,
             not (staying and block[1][0].startswith("**When to stay:**"))))

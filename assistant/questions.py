@@ -233,8 +233,8 @@ ANOTHER_TOOL = re.compile(rf"\b(?:{KIND_WORDS}|something|anything|else|instead|c
 
 def _asks_on(question: str) -> bool:
     """Whether a question naming nothing asks on about what was spoken of: short, with a topic
-    of its own ("what does the enterprise version cost?"), and not asking for a tool ("which
-    tool is cheapest?") nor of the tools as a group."""
+    of its own ("is there a hosted version?"), and not asking for a tool ("which tool is
+    cheapest?") nor of the tools as a group."""
     content = [w for w in words(question) if w not in STOPWORDS and w not in QUESTION_WORDS]
     return (bool(content) and len(words(question)) <= FOLLOW_UP_WORDS
             and bool(ATTRIBUTE.search(question)) and not ANOTHER_TOOL.search(question)
@@ -350,9 +350,9 @@ def _intent(text: str, named: list[str], tools: list[str]) -> str:
     # listed are compared unless the question asks which to use or which ranks first ("Which
     # of Kubeflow, MLflow and Ray should we use?", "...which is slowest to learn?").
     asked = _own_question(text) or text
+    only_listed = not _compared_in_words(asked, tools)
     if len(named) >= 2 and _compares(asked, tools) and not (
-            not _compared_in_words(asked, tools)
-            and (ADVICE.search(text) or SUPERLATIVE.search(text))):
+            only_listed and (ADVICE.search(text) or SUPERLATIVE.search(text))):
         return "compare"
     if RECOMMEND.search(text):
         return "recommend"
