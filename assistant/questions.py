@@ -260,6 +260,10 @@ def mend_words(text: str, vocabulary: frozenset[str], common_words: frozenset[st
     def mended(match: re.Match[str]) -> str:
         word = match.group()
         lowered = word.lower()
+        if lowered in _FUNCTION_WORD_SLIPS and lowered not in english:
+            # "waht was ClearML called?": two letters of a question's own words swapped.
+            fixed = _FUNCTION_WORD_SLIPS[lowered]
+            return fixed.capitalize() if word[0].isupper() else fixed
         if (len(lowered) < TYPO_MIN_LENGTH or not lowered.isalpha() or lowered in vocabulary
                 or lowered in common_words or lowered in english
                 or written_as_name(text, match)):
@@ -278,6 +282,23 @@ def mend_words(text: str, vocabulary: frozenset[str], common_words: frozenset[st
         return fixed.capitalize() if word[0].isupper() else fixed
 
     return NAME_TOKEN.sub(mended, text)
+
+
+# The words every question is made of, and their slips of two letters swapped ("waht", "wich",
+# "teh"), where only one word has that slip.
+_FUNCTION_WORDS = ("what", "which", "where", "when", "who", "how", "why", "the", "and", "does",
+                   "should", "would", "could", "with", "there", "their", "about")
+
+
+def _swaps(word: str) -> set[str]:
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)} - {word}
+
+
+_SLIP_COUNTS: dict[str, list[str]] = {}
+for _word in _FUNCTION_WORDS:
+    for _slip in _swaps(_word):
+        _SLIP_COUNTS.setdefault(_slip, []).append(_word)
+_FUNCTION_WORD_SLIPS = {slip: words[0] for slip, words in _SLIP_COUNTS.items() if len(words) == 1}
 
 
 @lru_cache(maxsize=4)

@@ -268,10 +268,14 @@ IDIOMS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]
     # ...a "vendor-run" one, or hosting it "not ourselves".
     (re.compile(r"\b(?:someone else|somebody else|a vendor) (?:to )?(?:host|run|manage)s?"
                 r"(?: it| them)?\b"
-                r"|\b(?:did|do|does|would)(?: not|n't) (?:want to )?(?:host|run) (?:it|them|things"
-                r"|this|anything) (?:ourselves|myself)\b", re.IGNORECASE),
+                r"|\b(?:did|do|does|would)(?: not|n't) (?:want to |have to )?(?:host|run|operate"
+                r"|manage|maintain) (?:it|them|things|this|anything) (?:ourselves|myself)\b",
+                re.IGNORECASE),
      "a managed tier"),
     (re.compile(r"\bvendor[- ](?:run|hosted|managed|operated)\b", re.IGNORECASE), "managed"),
+    # "a hosted version": a managed one ("the self-hosted edition" is not).
+    (re.compile(r"(?<!-)\bhosted (version|offering|option|plan|tier|flavou?r|edition|service"
+                r"|way)\b", re.IGNORECASE), r"managed \1"),
     # "the secret sauce of W&B": its strength.
     (re.compile(r"\bsecret sauce\b|\bparty trick\b|\bkiller feature\b|\bselling point\b",
                 re.IGNORECASE), "strength"),

@@ -204,6 +204,12 @@ CASUAL = [
     ("comet sticker price?", ["$19/month"]),
     ("Which orchestrator should we pick for general parallel Python, not just ML pipelines?",
      ["Choose Ray if"]),
+    # Two letters of a question word swapped; a hosted way or version is a managed one.
+    ("waht was clearml called before it got renamed?", ["Allegro Trains"]),
+    ("Is there a hosted way to run MLflow so we don't operate it ourselves?",
+     ["Databricks MLflow"]),
+    ("Who is the company behind Ray, and do they sell a hosted version?",
+     ["Anyscale", "$100 free credit"]),
     # Words the corpus never uses ("at night") dilute no match.
     ("Can BentoML go to sleep when nobody is hitting our endpoint at night?", ["scale-to-zero"]),
 ]
@@ -689,7 +695,7 @@ def test_answers_follow_up_naming_nothing_is_asked_of_the_tools_spoken_of(assist
     # means, or for a tool, does not.
     hosted = after("what does BentoML do exactly", "is there a hosted version?")
     assert hosted.answer.startswith("BentoCloud offers a managed version")
-    assert hosted.question == "is there a hosted version of BentoML?"
+    assert hosted.question == "is there a managed version of BentoML?"
     assert "of Ray" not in after("Tell me about Ray", "What is scale-to-zero?").question
     cheaper = after("How much does W&B cost?", "Is there a cheaper option for tracking?")
     assert cheaper.question == "Is there a cheaper option for tracking?"

@@ -326,6 +326,14 @@ def test_questions_shorthand_is_spelled_out_unless_the_corpus_uses_it(assistant)
     assert _analyze(assistant, "ray isnt just ml").text == "ray isn't just ml"
     assert _analyze(assistant, "a diff name?").text == "a different name?"
     assert _analyze(assistant, "whats the diff").text == "what's the difference"
+    # Swapped letters in a question's own words are mended, unless they spell a word ("three").
+    assert _analyze(assistant, "waht does teh free tier cover?").text == (
+        "what does the free tier cover?")
+    assert _analyze(assistant, "does ray scale to three nodes?").text == (
+        "does ray scale to three nodes?")
+    # A hosted version is a managed one; a self-hosted edition stays self-hosted.
+    assert "managed version" in _analyze(assistant, "is there a hosted version of Ray?").text
+    assert "self-hosted edition" in _analyze(assistant, "is the self-hosted edition free?").text
     # ...but not "up to speed", a "license type" or "how much exp" (experience).
     assert _analyze(assistant, "bring everyone up to speed on Metaflow").text == (
         "bring everyone up to speed on Metaflow")
