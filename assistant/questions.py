@@ -290,15 +290,19 @@ _FUNCTION_WORDS = ("what", "which", "where", "when", "who", "how", "why", "the",
                    "should", "would", "could", "with", "there", "their", "about")
 
 
-def _swaps(word: str) -> set[str]:
-    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)} - {word}
+def _unambiguous_swaps(originals: tuple[str, ...]) -> dict[str, str]:
+    """Each slip of two neighbouring letters swapped, with the one word it comes from ("waht":
+    "what"); a slip two words share is left out."""
+    owners: dict[str, set[str]] = {}
+    for word in originals:
+        for i in range(len(word) - 1):
+            slip = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            if slip != word:
+                owners.setdefault(slip, set()).add(word)
+    return {slip: min(found) for slip, found in owners.items() if len(found) == 1}
 
 
-_SLIP_COUNTS: dict[str, list[str]] = {}
-for _word in _FUNCTION_WORDS:
-    for _slip in _swaps(_word):
-        _SLIP_COUNTS.setdefault(_slip, []).append(_word)
-_FUNCTION_WORD_SLIPS = {slip: words[0] for slip, words in _SLIP_COUNTS.items() if len(words) == 1}
+_FUNCTION_WORD_SLIPS = _unambiguous_swaps(_FUNCTION_WORDS)
 
 
 @lru_cache(maxsize=4)
